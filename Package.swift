@@ -1,0 +1,92 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Marsad",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "marsad", targets: ["marsad"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // libzmq as Debian's libzmq3-dev ships it.
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        // The few Linux calls Swift's Glibc module does not offer (renameat2, eventfd).
+        .target(name: "CSystem"),
+        // A thin, Marsad-agnostic Swift wrapper over libzmq.
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        // Normaliser and tokens for Arabic text, with offsets into the original.
+        .target(name: "ArabicText"),
+        // Decoding, boilerplate removal and field extraction for dropped files.
+        .target(
+            name: "ArticleParsing",
+            dependencies: ["ArabicText", "MarsadConfig"]
+        ),
+        // Gazetteer and longest-match entity linker.
+        .target(
+            name: "EntityLinking",
+            dependencies: ["ArabicText", "MarsadConfig"]
+        ),
+        // The `marsad.article/1` record and how it is built from a parsed file.
+        .target(
+            name: "MarsadRecord",
+            dependencies: [
+                "ArabicText", "ArticleParsing", "EntityLinking",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The TOML configuration: defaults, loading and validation.
+        .target(
+            name: "MarsadConfig",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // Topics, envelopes, publisher and subscriber over ZeroMQ.
+        .target(
+            name: "MarsadStream",
+            dependencies: [
+                "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The ingest stage: spool directory, inotify watcher, the daemon loop.
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadConfig", "MarsadStream", "CSystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The command line only.
+        .executableTarget(
+            name: "marsad",
+            dependencies: [
+                "Ingest", "MarsadConfig", "MarsadStream", "MarsadRecord", "ArticleParsing", "EntityLinking",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "ArabicTextTests", dependencies: ["ArabicText"]),
+        .testTarget(
+            name: "ArticleParsingTests",
+            dependencies: ["ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadConfig"]
+        ),
+        .testTarget(name: "MarsadConfigTests", dependencies: ["MarsadConfig"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ZeroMQ", "MarsadStream", "MarsadConfig"]
+        ),
+    ]
+)

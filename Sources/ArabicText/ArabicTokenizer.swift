@@ -1,0 +1,98 @@
+/// A word of normalised text with where it sits in the normalised and the original text.
+public struct Token: Sendable, Equatable {
+    /// The normalised word.
+    public let text: String
+    /// Scalar range in the normalised text.
+    public let normalizedRange: Range<Int>
+    /// Scalar range in the original text.
+    public let originalRange: Range<Int>
+}
+
+/// Splits normalised text into words: runs of letters and digits.
+public enum ArabicTokenizer {
+    /// The words of `normalized`, in order.
+    public static func tokens(of normalized: NormalizedText) -> [Token] {
+        var tokens: [Token] = []
+        let scalars = normalized.scalars
+        var index = 0
+        while index < scalars.count {
+            guard isWordScalar(scalars[index]) else {
+                index += 1
+                continue
+            }
+            let start = index
+            while index < scalars.count, isWordScalar(scalars[index]) { index += 1 }
+            var word = String.UnicodeScalarView()
+            word.append(contentsOf: scalars[start..<index])
+            tokens.append(
+                Token(
+                    text: String(word),
+                    normalizedRange: start..<index,
+                    originalRange: normalized.originalRange(of: start..<index)
+                ))
+        }
+        return tokens
+    }
+
+    /// Normalises and tokenises `text` in one step.
+    public static func tokens(of text: String) -> [Token] {
+        tokens(of: ArabicNormalizer.normalize(text))
+    }
+
+    static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x80 {
+            return (value >= 0x30 && value <= 0x39) || (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A)
+        }
+        if value >= 0x0621 && value <= 0x064A { return true }
+        if value >= 0x0600 && value <= 0x06FF {
+            return value >= 0x0671 && value <= 0x06D3 || value == 0x06D5 || (value >= 0x06FA && value <= 0x06FC)
+        }
+        let properties = scalar.properties
+        return properties.isAlphabetic || properties.numericType == .decimal
+    }
+}
+
+/// Arabic proclitics: the conjunctions و ف, the prepositions ب ل ك and the future particle س,
+/// which attach to the front of a word. After ل the article ال is written لل: «للتحالف» is
+/// ل + التحالف.
+public enum Proclitics {
+    /// Every form `word` may have without its proclitics, the word itself first. The article is
+    /// kept (or restored, for لل), so «بالعراق» and «للعراق» both offer «العراق» but «عراق» is
+    /// never offered for them. A stem shorter than `minimumStem` letters is not offered: «سوريا»
+    /// must not become «وريا».
+    public static func stems(of word: String, minimumStem: Int = 2) -> [String] {
+        strippings(of: word, minimumStem: minimumStem).map(\.stem)
+    }
+
+    /// Like `stems(of:)`, with the number of scalars of `word` the proclitics took (for لل, one:
+    /// the second ل belongs to the restored article).
+    public static func strippings(of word: String, minimumStem: Int = 2) -> [(stem: String, prefix: Int)] {
+        let scalars = Array(word.unicodeScalars)
+        var results: [(stem: String, prefix: Int)] = [(word, 0)]
+        func add(_ offset: Int, restoringArticle: Bool = false) {
+            guard offset > 0, scalars.count - offset >= minimumStem else { return }
+            var view = String.UnicodeScalarView()
+            if restoringArticle { view.append(contentsOf: "\u{0627}\u{0644}".unicodeScalars) }
+            view.append(contentsOf: scalars[offset...])
+            let stem = String(view)
+            if !results.contains(where: { $0.stem == stem }) { results.append((stem, restoringArticle ? offset - 1 : offset)) }
+        }
+        let lam: Unicode.Scalar = "\u{0644}"
+        func at(_ index: Int) -> Unicode.Scalar? { index < scalars.count ? scalars[index] : nil }
+
+        var afterConjunction = [0]
+        if let first = at(0), first == "\u{0648}" || first == "\u{0641}" {
+            afterConjunction.append(1)
+            add(1)
+        }
+        for start in afterConjunction {
+            guard let letter = at(start), "\u{0628}\u{0644}\u{0643}\u{0633}".unicodeScalars.contains(letter) else { continue }
+            add(start + 1)
+            if letter == lam, at(start + 1) == lam {
+                add(start + 2, restoringArticle: true)
+            }
+        }
+        return results
+    }
+}

@@ -1,0 +1,17 @@
+#ifndef MARSAD_CSYSTEM_H
+#define MARSAD_CSYSTEM_H
+
+/// Renames `from` to `to` atomically, failing with EEXIST instead of replacing `to`
+/// (renameat2 with RENAME_NOREPLACE). Returns 0 or -1 with errno set.
+int marsad_rename_noreplace(const char *from, const char *to);
+
+/// A non-blocking, close-on-exec eventfd, or -1 with errno set.
+int marsad_eventfd(void);
+
+/// Adds 1 to an eventfd counter (wakes a poll on it).
+int marsad_eventfd_signal(int fd);
+
+/// Resets an eventfd counter to 0.
+void marsad_eventfd_drain(int fd);
+
+#endif

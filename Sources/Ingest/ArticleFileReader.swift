@@ -1,0 +1,72 @@
+import ArticleParsing
+import Foundation
+import Glibc
+
+/// Why a claimed file could not be read or parsed: what goes into `<name>.error.json`.
+public struct IngestFailure: Error, Sendable, Equatable {
+    /// A stable code: `empty`, `binary`, `not_regular_file`, …
+    public let reason: String
+    public let message: String
+    public let hint: String
+    /// `read` or `parse`.
+    public let stage: String
+
+    public init(_ failure: ParseFailure) {
+        self.init(reason: failure.code, message: failure.description, hint: failure.hint, stage: "parse")
+    }
+
+    public init(reason: String, message: String, hint: String, stage: String) {
+        self.reason = reason
+        self.message = message
+        self.hint = hint
+        self.stage = stage
+    }
+}
+
+/// Reads a claimed file without following symlinks, without blocking on FIFOs and without
+/// reading more than the size limit.
+public enum ArticleFileReader {
+    /// File types the text parser reads.
+    public static let textExtensions: Set<String> = ["txt", "text", ""]
+
+    public static func read(path: String, maxBytes: Int) throws(IngestFailure) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        if descriptor < 0 {
+            let code = errno
+            if code == ELOOP {
+                throw IngestFailure(
+                    reason: "symlink", message: "the file is a symbolic link, which Marsad never follows",
+                    hint: "drop the article itself, not a link to it", stage: "read")
+            }
+            throw IngestFailure(reason: "unreadable", message: "cannot open: \(String(cString: strerror(code)))", hint: "check the file's permissions", stage: "read")
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw IngestFailure(reason: "unreadable", message: "cannot stat: \(String(cString: strerror(errno)))", hint: "check the file", stage: "read")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw IngestFailure(reason: "not_regular_file", message: "not a regular file", hint: "drop plain files only", stage: "read")
+        }
+        let size = Int(status.st_size)
+        if size > maxBytes { throw IngestFailure(ParseFailure.tooLarge(size: size, limit: maxBytes)) }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        while filled < size {
+            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, size - filled) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 {
+                throw IngestFailure(reason: "unreadable", message: "read failed: \(String(cString: strerror(errno)))", hint: "check the file", stage: "read")
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        return Array(bytes.prefix(filled))
+    }
+
+    /// Refuses names whose extension the parser does not read.
+    public static func checkType(of name: String) throws(IngestFailure) {
+        let ext = (name as NSString).pathExtension.lowercased()
+        guard textExtensions.contains(ext) else { throw IngestFailure(ParseFailure.unsupportedType("." + ext)) }
+    }
+}

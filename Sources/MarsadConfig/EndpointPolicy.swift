@@ -1,0 +1,29 @@
+import Foundation
+
+/// Which ZeroMQ endpoints Marsad accepts. Plain tcp is only allowed on loopback: anything else
+/// would expose the stream unauthenticated (CURVE support comes with `marsad keygen`).
+public enum EndpointPolicy {
+    public struct Problem: Sendable {
+        public let reason: String
+        public let hint: String
+    }
+
+    /// Why `endpoint` is refused, or `nil` when it is acceptable.
+    public static func problem(with endpoint: String) -> Problem? {
+        if endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") {
+            return endpoint.count > 8 ? nil : Problem(reason: "\"\(endpoint)\" has no path", hint: "e.g. ipc:///run/marsad/ingest.pub")
+        }
+        guard endpoint.hasPrefix("tcp://") else {
+            return Problem(reason: "\"\(endpoint)\" is not a supported endpoint", hint: "use tcp://127.0.0.1:PORT, ipc://PATH or inproc://NAME")
+        }
+        let address = endpoint.dropFirst("tcp://".count)
+        guard let colon = address.lastIndex(of: ":"), !address[address.index(after: colon)...].isEmpty else {
+            return Problem(reason: "\"\(endpoint)\" has no port", hint: "e.g. tcp://127.0.0.1:7411")
+        }
+        let host = address[..<colon].trimmingCharacters(in: ["[", "]"])
+        if host == "localhost" || host == "::1" || host.hasPrefix("127.") { return nil }
+        return Problem(
+            reason: "plain tcp on the non-loopback address \"\(host)\" would expose the stream to the network unauthenticated",
+            hint: "bind to 127.0.0.1 or an ipc:// path")
+    }
+}

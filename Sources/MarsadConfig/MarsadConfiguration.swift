@@ -1,0 +1,134 @@
+import Foundation
+
+/// The whole configuration of a Marsad installation: one TOML file with a section per stage.
+/// Every key has a default, so an empty file (or none) is a working configuration under `./var/`.
+public struct MarsadConfiguration: Sendable {
+    /// The file this was loaded from, if any.
+    public var sourceFile: String?
+    public var spool = SpoolSettings()
+    public var state = StateSettings()
+    public var ingest = IngestSettings()
+    public var parsing = ParsingSettings()
+    public var log = LogSettings()
+
+    public init() {}
+
+    /// The configuration file used when none is named: `$MARSAD_CONFIG`, else none.
+    public static var defaultFile: String? { ProcessInfo.processInfo.environment["MARSAD_CONFIG"] }
+
+    /// Loads and validates `file`, or returns the defaults when `file` is nil.
+    /// All problems are reported together, each with its file, line and key.
+    public static func load(file: String?) throws -> MarsadConfiguration {
+        var config = MarsadConfiguration()
+        guard let file else {
+            try config.validateEndpoints(file: "(defaults)")
+            return config
+        }
+        let document = try TOMLDocument(contentsOf: file)
+        let root = document.table
+        config.sourceFile = file
+
+        let spool = root.table("spool")
+        config.spool.directory = spool.string("dir", default: config.spool.directory)
+        config.spool.afterProcessing = SpoolSettings.AfterProcessing(
+            rawValue: spool.choice("after_processing", default: config.spool.afterProcessing.rawValue, allowed: SpoolSettings.AfterProcessing.allCases.map(\.rawValue)))!
+        config.spool.maxFileBytes = spool.int("max_file_bytes", default: config.spool.maxFileBytes, range: 1...(1 << 34))
+        config.spool.rescanIntervalSeconds = spool.int("rescan_interval_s", default: config.spool.rescanIntervalSeconds, range: 0...86_400)
+        config.spool.settleMilliseconds = spool.int("settle_ms", default: config.spool.settleMilliseconds, range: 0...60_000)
+        spool.rejectUnknownKeys()
+
+        let state = root.table("state")
+        config.state.directory = state.string("dir", default: config.state.directory)
+        state.rejectUnknownKeys()
+
+        let ingest = root.table("ingest")
+        config.ingest.stream = ingest.string("stream", default: config.ingest.stream)
+        if config.ingest.stream.isEmpty || !config.ingest.stream.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            ingest.report("stream", "\"\(config.ingest.stream)\" is not a valid stream name", hint: "use ASCII letters, digits, - and _")
+        }
+        config.ingest.publish = ingest.optionalString("publish").flatMap { $0.isEmpty ? nil : $0 }
+        config.ingest.heartbeatIntervalMilliseconds = ingest.int("heartbeat_interval_ms", default: config.ingest.heartbeatIntervalMilliseconds, range: 50...60_000)
+        config.ingest.sendHighWaterMark = ingest.int("send_hwm", default: config.ingest.sendHighWaterMark, range: 0...10_000_000)
+        config.ingest.blockTimeoutMilliseconds = ingest.int("block_timeout_ms", default: config.ingest.blockTimeoutMilliseconds, range: 0...3_600_000)
+        ingest.rejectUnknownKeys()
+
+        let parsing = root.table("parsing")
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        if let gazetteer = parsing.optionalString("gazetteer") { config.parsing.gazetteer = resolve(gazetteer, against: base) }
+        if let boilerplate = parsing.optionalString("boilerplate") { config.parsing.boilerplate = resolve(boilerplate, against: base) }
+        parsing.rejectUnknownKeys()
+
+        let log = root.table("log")
+        config.log.level = log.choice("level", default: config.log.level, allowed: LogSettings.levels)
+        log.rejectUnknownKeys()
+
+        root.rejectUnknownKeys()
+        try document.finish()
+        try config.validateEndpoints(file: file)
+        return config
+    }
+
+    static func resolve(_ path: String, against base: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).standardized.path
+    }
+
+    /// The endpoint ingest publishes on: the configured one or an ipc socket in the state directory.
+    public var ingestPublishEndpoint: String {
+        ingest.publish ?? "ipc://" + URL(fileURLWithPath: state.directory).appendingPathComponent("ingest.pub").standardized.path
+    }
+
+    /// Checks every endpoint; see `EndpointPolicy`.
+    public func validateEndpoints(file: String) throws {
+        if let problem = EndpointPolicy.problem(with: ingestPublishEndpoint) {
+            throw ConfigErrors([ConfigIssue(file: file, line: nil, key: "ingest.publish", reason: problem.reason, hint: problem.hint)])
+        }
+    }
+}
+
+/// Where dropped files live and what happens to them.
+public struct SpoolSettings: Sendable {
+    public enum AfterProcessing: String, Sendable, CaseIterable { case move, delete }
+    /// Root holding `inbox/`, `processing/`, `done/` and `failed/`.
+    public var directory = "var/spool"
+    /// `move` processed files to `done/`, or `delete` them.
+    public var afterProcessing = AfterProcessing.move
+    /// Larger files are quarantined in `failed/` unread.
+    public var maxFileBytes = 10 * 1024 * 1024
+    /// Safety-net rescan of `inbox/` (seconds; 0 turns it off).
+    public var rescanIntervalSeconds = 30
+    /// A file found by a scan (not by an inotify close/rename event) is taken only once it has
+    /// not been modified for this long, so a writer that has not finished is not cut short.
+    public var settleMilliseconds = 1000
+}
+
+/// Where journals, checkpoints and sockets live.
+public struct StateSettings: Sendable {
+    public var directory = "var/state"
+}
+
+/// The ingest stage's stream.
+public struct IngestSettings: Sendable {
+    /// Name of the stream ingest owns (appears in every envelope).
+    public var stream = "ingest"
+    /// Publish endpoint; `nil` means `ipc://<state>/ingest.pub`.
+    public var publish: String?
+    public var heartbeatIntervalMilliseconds = 1000
+    /// Messages queued per subscriber before back-pressure applies.
+    public var sendHighWaterMark = 100_000
+    /// How long to wait for a subscriber that has reached its high-water mark before giving up
+    /// live delivery of one message (it is logged and counted).
+    public var blockTimeoutMilliseconds = 10_000
+}
+
+/// Data files used to parse articles.
+public struct ParsingSettings: Sendable {
+    /// The gazetteer; `nil` means the default search (see `DataFiles`).
+    public var gazetteer: String?
+    /// Boilerplate markers; `nil` means the default search.
+    public var boilerplate: String?
+}
+
+public struct LogSettings: Sendable {
+    public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    public var level = "info"
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// The `marsad.article/1` record: what ingest publishes for each article. Documented field by
+/// field in `docs/record.md`. All text is as the article wrote it; offsets count Unicode scalars.
+public struct ArticleRecord: Codable, Sendable, Equatable {
+    public static let schemaName = "marsad.article/1"
+
+    public var schema = ArticleRecord.schemaName
+    /// Hex SHA-256 (first 128 bits) of the normalised title and body: the same article under
+    /// any file name has the same id.
+    public var id: String
+    public var title: String
+    public var published: Published?
+    public var outlet: OutletField?
+    public var url: String?
+    public var lang: String
+    public var encoding: String
+    public var paragraphs: [String]
+    public var subheadings: [SubheadingField]
+    public var removed: [RemovedField]
+    public var related: [RelatedField]
+    public var entities: [EntityField]
+    public var files: [FileField]
+    public var ingestedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case schema, id, title, published, outlet, url, lang, encoding, paragraphs, subheadings, removed, related,
+            entities, files
+        case ingestedAt = "ingested_at"
+    }
+
+    public struct Published: Codable, Sendable, Equatable {
+        /// ISO 8601: `2024-10-26`, `2024-10` or `2024`.
+        public var date: String
+        /// `day`, `month` or `year`.
+        public var precision: String
+        /// How the date was found: `explicit-line`.
+        public var basis: String
+        /// The text it was read from.
+        public var text: String
+    }
+
+    public struct OutletField: Codable, Sendable, Equatable {
+        public var name: String
+        /// `source-line` («المصدر:») or `byline` («SY24 -خاص»).
+        public var basis: String
+        public var text: String
+    }
+
+    public struct SubheadingField: Codable, Sendable, Equatable {
+        public var text: String
+        public var beforeParagraph: Int
+        enum CodingKeys: String, CodingKey {
+            case text
+            case beforeParagraph = "before_paragraph"
+        }
+    }
+
+    public struct RemovedField: Codable, Sendable, Equatable {
+        public var kind: String
+        public var text: String
+        public var line: Int
+    }
+
+    public struct RelatedField: Codable, Sendable, Equatable {
+        public var marker: String
+        public var title: String?
+        public var paragraphs: [String]
+    }
+
+    public struct EntityField: Codable, Sendable, Equatable {
+        public var id: String
+        public var kind: String
+        public var nameAr: String
+        public var nameEn: String
+        public var wikidata: String?
+        public var count: Int
+        public var mentions: [MentionField]
+        enum CodingKeys: String, CodingKey {
+            case id, kind, wikidata, count, mentions
+            case nameAr = "name_ar"
+            case nameEn = "name_en"
+        }
+    }
+
+    public struct MentionField: Codable, Sendable, Equatable {
+        /// `title` or `paragraph`.
+        public var field: String
+        /// Paragraph index when `field` is `paragraph`.
+        public var paragraph: Int?
+        /// Scalar offsets into the title or that paragraph.
+        public var start: Int
+        public var end: Int
+        public var text: String
+    }
+
+    public struct FileField: Codable, Sendable, Equatable {
+        public var name: String
+        public var sha256: String
+        public var size: Int
+        public var receivedAt: String
+        enum CodingKeys: String, CodingKey {
+            case name, sha256, size
+            case receivedAt = "received_at"
+        }
+    }
+}
+
+extension ArticleRecord {
+    /// Compact JSON, keys in schema order, slashes unescaped.
+    public func jsonData() throws -> Data {
+        try ArticleRecord.encoder.encode(self)
+    }
+
+    public static func decode(_ data: Data) throws -> ArticleRecord {
+        try JSONDecoder().decode(ArticleRecord.self, from: data)
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+}
