@@ -67,11 +67,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Printing a live stream (`marsad tail`, `marsad run`).
+        .target(
+            name: "Tail",
+            dependencies: [
+                "MarsadStream", "MarsadRecord", "ZeroMQ",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The command line only.
         .executableTarget(
             name: "marsad",
             dependencies: [
-                "Ingest", "MarsadConfig", "MarsadStream", "MarsadRecord", "ArticleParsing", "EntityLinking",
+                "Ingest", "Tail", "MarsadConfig", "MarsadStream", "MarsadRecord", "ArticleParsing", "EntityLinking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

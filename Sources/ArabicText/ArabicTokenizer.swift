@@ -65,8 +65,9 @@ public enum Proclitics {
         strippings(of: word, minimumStem: minimumStem).map(\.stem)
     }
 
-    /// Like `stems(of:)`, with the number of scalars of `word` the proclitics took (for لل, one:
-    /// the second ل belongs to the restored article).
+    /// Like `stems(of:)`, with the number of leading scalars of `word` that are not part of the
+    /// name as written. For لل nothing of it is: «للتحالف» shows the name as «للتحالف», since
+    /// «التحالف» is not in the text as such.
     public static func strippings(of word: String, minimumStem: Int = 2) -> [(stem: String, prefix: Int)] {
         let scalars = Array(word.unicodeScalars)
         var results: [(stem: String, prefix: Int)] = [(word, 0)]
@@ -76,7 +77,7 @@ public enum Proclitics {
             if restoringArticle { view.append(contentsOf: "\u{0627}\u{0644}".unicodeScalars) }
             view.append(contentsOf: scalars[offset...])
             let stem = String(view)
-            if !results.contains(where: { $0.stem == stem }) { results.append((stem, restoringArticle ? offset - 1 : offset)) }
+            if !results.contains(where: { $0.stem == stem }) { results.append((stem, restoringArticle ? offset - 2 : offset)) }
         }
         let lam: Unicode.Scalar = "\u{0644}"
         func at(_ index: Int) -> Unicode.Scalar? { index < scalars.count ? scalars[index] : nil }

@@ -29,6 +29,26 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
         case ingestedAt = "ingested_at"
     }
 
+    // Written by hand so that absent values appear as `null`: every record has every key.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schema, forKey: .schema)
+        try container.encode(id, forKey: .id)
+        try container.encode(title, forKey: .title)
+        try container.encode(published, forKey: .published)
+        try container.encode(outlet, forKey: .outlet)
+        try container.encode(url, forKey: .url)
+        try container.encode(lang, forKey: .lang)
+        try container.encode(encoding, forKey: .encoding)
+        try container.encode(paragraphs, forKey: .paragraphs)
+        try container.encode(subheadings, forKey: .subheadings)
+        try container.encode(removed, forKey: .removed)
+        try container.encode(related, forKey: .related)
+        try container.encode(entities, forKey: .entities)
+        try container.encode(files, forKey: .files)
+        try container.encode(ingestedAt, forKey: .ingestedAt)
+    }
+
     public struct Published: Codable, Sendable, Equatable {
         /// ISO 8601: `2024-10-26`, `2024-10` or `2024`.
         public var date: String
@@ -66,6 +86,13 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
         public var marker: String
         public var title: String?
         public var paragraphs: [String]
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(marker, forKey: .marker)
+            try container.encode(title, forKey: .title)
+            try container.encode(paragraphs, forKey: .paragraphs)
+        }
     }
 
     public struct EntityField: Codable, Sendable, Equatable {
@@ -81,6 +108,17 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
             case nameAr = "name_ar"
             case nameEn = "name_en"
         }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(nameAr, forKey: .nameAr)
+            try container.encode(nameEn, forKey: .nameEn)
+            try container.encode(wikidata, forKey: .wikidata)
+            try container.encode(count, forKey: .count)
+            try container.encode(mentions, forKey: .mentions)
+        }
     }
 
     public struct MentionField: Codable, Sendable, Equatable {
@@ -92,6 +130,15 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
         public var start: Int
         public var end: Int
         public var text: String
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(field, forKey: .field)
+            try container.encode(paragraph, forKey: .paragraph)
+            try container.encode(start, forKey: .start)
+            try container.encode(end, forKey: .end)
+            try container.encode(text, forKey: .text)
+        }
     }
 
     public struct FileField: Codable, Sendable, Equatable {

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MarsadConfig
+
+/// Options shared by the commands that read the configuration.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Configuration file (TOML). Default: $MARSAD_CONFIG, else built-in defaults under ./var/.", valueName: "file"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical. Overrides [log] level.", valueName: "level"))
+    var logLevel: String?
+
+    /// Loads the configuration, printing every problem and exiting on failure.
+    func load() throws -> MarsadConfiguration {
+        do {
+            var configuration = try MarsadConfiguration.load(file: config ?? MarsadConfiguration.defaultFile)
+            if let logLevel {
+                guard LogSettings.levels.contains(logLevel) else {
+                    throw ValidationError("--log-level \(logLevel) is not one of \(LogSettings.levels.joined(separator: ", "))")
+                }
+                configuration.log.level = logLevel
+            }
+            return configuration
+        } catch let errors as ConfigErrors {
+            FileHandle.standardError.write(Data("marsad: invalid configuration\n\(errors)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
+    }
+}
+
+/// `--spool` and `--state`, which override the configuration's directories.
+struct DirectoryOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Spool root holding inbox/, processing/, done/, failed/. Overrides [spool] dir.", valueName: "dir"))
+    var spool: String?
+
+    @Option(name: .long, help: ArgumentHelp("State directory for sockets and, later, journals. Overrides [state] dir.", valueName: "dir"))
+    var state: String?
+
+    func apply(to config: inout MarsadConfiguration) {
+        if let spool { config.spool.directory = spool }
+        if let state { config.state.directory = state }
+    }
+}
+
+enum LoggingSetup {
+    /// Sends logs to standard error (journald picks them up under systemd) at `level`.
+    static func bootstrap(level: String) {
+        let parsed = Logger.Level(rawValue: level) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = parsed
+            return handler
+        }
+    }
+}
+
+/// Data files failed to load: print and exit like a configuration error.
+func exitOnDataErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let errors as ConfigErrors {
+        FileHandle.standardError.write(Data("marsad: invalid data file\n\(errors)\n".utf8))
+        throw ExitCode(78)
+    }
+}
