@@ -59,8 +59,8 @@ public enum ArabicTokenizer {
 public enum Proclitics {
     /// Every form `word` may have without its proclitics, the word itself first. The article is
     /// kept (or restored, for لل), so «بالعراق» and «للعراق» both offer «العراق» but «عراق» is
-    /// never offered for them. A stem shorter than `minimumStem` letters is not offered: «سوريا»
-    /// must not become «وريا».
+    /// never offered for them. A stem shorter than `minimumStem` letters is not offered, so short
+    /// words are not taken apart («بل» stays «بل»).
     public static func stems(of word: String, minimumStem: Int = 2) -> [String] {
         strippings(of: word, minimumStem: minimumStem).map(\.stem)
     }

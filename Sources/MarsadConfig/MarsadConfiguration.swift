@@ -20,10 +20,7 @@ public struct MarsadConfiguration: Sendable {
     /// All problems are reported together, each with its file, line and key.
     public static func load(file: String?) throws -> MarsadConfiguration {
         var config = MarsadConfiguration()
-        guard let file else {
-            try config.validateEndpoints(file: "(defaults)")
-            return config
-        }
+        guard let file else { return config }
         let document = try TOMLDocument(contentsOf: file)
         let root = document.table
         config.sourceFile = file
@@ -47,6 +44,9 @@ public struct MarsadConfiguration: Sendable {
             ingest.report("stream", "\"\(config.ingest.stream)\" is not a valid stream name", hint: "use ASCII letters, digits, - and _")
         }
         config.ingest.publish = ingest.optionalString("publish").flatMap { $0.isEmpty ? nil : $0 }
+        if let publish = config.ingest.publish, let problem = EndpointPolicy.problem(with: publish) {
+            ingest.report("publish", problem.reason, hint: problem.hint)
+        }
         config.ingest.heartbeatIntervalMilliseconds = ingest.int("heartbeat_interval_ms", default: config.ingest.heartbeatIntervalMilliseconds, range: 50...60_000)
         config.ingest.sendHighWaterMark = ingest.int("send_hwm", default: config.ingest.sendHighWaterMark, range: 0...10_000_000)
         config.ingest.blockTimeoutMilliseconds = ingest.int("block_timeout_ms", default: config.ingest.blockTimeoutMilliseconds, range: 0...3_600_000)
@@ -64,7 +64,6 @@ public struct MarsadConfiguration: Sendable {
 
         root.rejectUnknownKeys()
         try document.finish()
-        try config.validateEndpoints(file: file)
         return config
     }
 
@@ -75,13 +74,6 @@ public struct MarsadConfiguration: Sendable {
     /// The endpoint ingest publishes on: the configured one or an ipc socket in the state directory.
     public var ingestPublishEndpoint: String {
         ingest.publish ?? "ipc://" + URL(fileURLWithPath: state.directory).appendingPathComponent("ingest.pub").standardized.path
-    }
-
-    /// Checks every endpoint; see `EndpointPolicy`.
-    public func validateEndpoints(file: String) throws {
-        if let problem = EndpointPolicy.problem(with: ingestPublishEndpoint) {
-            throw ConfigErrors([ConfigIssue(file: file, line: nil, key: "ingest.publish", reason: problem.reason, hint: problem.hint)])
-        }
     }
 }
 
