@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "MarsadConfigTests", dependencies: ["MarsadConfig"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ZeroMQ", "MarsadStream", "MarsadConfig"]
+            dependencies: ["ZeroMQ", "MarsadStream", "MarsadRecord"]
         ),
     ]
 )

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// `marsad run`, the first-try mode: every stage in one process, records printed.
+@Suite struct RunCommandTests {
+    @Test func runOncePrintsEverySeedRecordAndEmptiesTheInbox() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let seeds = try workspace.dropSeeds()
+        let run = try MarsadProcess(["run", "--once", "--spool", workspace.spool, "--state", workspace.state], workDirectory: workspace.root)
+        #expect(run.waitForExit(timeout: 60) == 0, "log:\n\(run.log)")
+        let lines = run.output.split(separator: "\n")
+        #expect(lines.count == seeds.count, "output:\n\(run.output)")
+        #expect(run.output.contains("البنتاغون: الاتفاقية الجديدة بين الأسد وطهران"))
+        #expect(run.output.contains("[البوابة نيوز, 2024-10-26]"))
+        #expect(workspace.names(in: "done") == seeds)
+    }
+
+    @Test func runOnceWithJSONPrintsOneRecordPerLine() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        try workspace.dropSeeds()
+        let run = try MarsadProcess(["run", "--once", "--json", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(run.waitForExit(timeout: 60) == 0, "log:\n\(run.log)")
+        let records = try run.output.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        #expect(records.count == 5)
+        #expect(records.allSatisfy { $0["schema"] as? String == "marsad.article/1" })
+    }
+
+    @Test func checkRejectsAnUnknownKeyWithItsLine() throws {
+        let workspace = try Workspace(extraConfig: "publsh = \"tcp://127.0.0.1:5555\"")
+        defer { workspace.remove() }
+        let check = try MarsadProcess(["check", workspace.config], workDirectory: workspace.root)
+        #expect(check.waitForExit() == 78)
+        #expect(check.log.contains("\(workspace.config):9: ingest.publsh: unknown key"))
+    }
+
+    @Test func parseReportsAnUnreadableFileWithItsReason() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        FileManager.default.createFile(atPath: workspace.root + "/empty.txt", contents: Data())
+        let seed = MarsadProcess.packageRoot.appendingPathComponent("seeds/003_37c9bb5fdf71ec70.txt").path
+        let parse = try MarsadProcess(["parse", seed, workspace.root + "/empty.txt"], workDirectory: workspace.root)
+        #expect(parse.waitForExit() == 1)
+        #expect(parse.log.contains("empty.txt: empty: the file is empty"))
+        let record = try JSONSerialization.jsonObject(with: Data(parse.output.utf8)) as! [String: Any]
+        #expect((record["outlet"] as? [String: Any])?["name"] as? String == "البوابة نيوز")
+    }
+}
