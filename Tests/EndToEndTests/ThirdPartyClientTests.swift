@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// A pyzmq program that knows only docs/wire.md receives and decodes records by entity topic.
+@Suite struct ThirdPartyClientTests {
+    @Test func aPyzmqSubscriberReceivesRecordsByEntityTopic() throws {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", "import zmq"]
+        try check.run()
+        check.waitUntilExit()
+        try #require(check.terminationStatus == 0, "pyzmq is not installed: run `python3 -m pip install pyzmq` (scripts/test.sh does)")
+
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let daemon = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(daemon.waitForLog("ingest ready"))
+
+        let script = MarsadProcess.packageRoot.appendingPathComponent("Tests/python/wire_subscriber.py").path
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        client.arguments = ["python3", script, workspace.endpoint, "3", "entity.org.pentagon.", "entity.per.sergei-shoigu."]
+        let output = workspace.root + "/client.out"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        client.standardOutput = FileHandle(forWritingAtPath: output)
+        try client.run()
+        defer { if client.isRunning { client.terminate() } }
+        let read = { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
+        #expect(waitUntil(timeout: 20) { read().hasPrefix("LIVE") }, "client never went live")
+
+        // 000, 001 and 004 name the Pentagon, 001 also Shoigu; 003 names neither and must not arrive.
+        let seeds = MarsadProcess.packageRoot.appendingPathComponent("seeds").path
+        for name in ["000_6137f2710a422ad6.txt", "001_12a26c16c15d3239.txt", "003_37c9bb5fdf71ec70.txt", "004_e7fe13eef03437ae.txt"] {
+            try workspace.drop(name, bytes: Array(FileManager.default.contents(atPath: seeds + "/" + name)!))
+        }
+        #expect(waitUntil(timeout: 30) { !client.isRunning }, "client still waiting; output:\n\(read())")
+        #expect(client.terminationStatus == 0)
+        let records = read().split(separator: "\n").dropFirst().map {
+            try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        #expect(records.count == 3)
+        let topicsBySeq = records.map { ($0["topics"] as! [String]) }
+        #expect(topicsBySeq.allSatisfy { $0.contains("entity.org.pentagon.") })
+        // Seed 001 reached the client on both subscribed topics, and was reported once.
+        #expect(topicsBySeq.contains { Set($0) == ["entity.org.pentagon.", "entity.per.sergei-shoigu."] })
+        #expect(!records.contains { ($0["title"] as! String).hasPrefix("أمريكا تقرر") })
+    }
+}
