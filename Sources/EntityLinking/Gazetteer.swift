@@ -82,7 +82,8 @@ public struct Gazetteer: Sendable {
                 names.append(name)
             }
             entities.append(
-                Entity(id: id, kind: kind, nameArabic: nameArabic, nameEnglish: nameEnglish, wikidata: wikidata.isEmpty ? nil : wikidata, names: names))
+                Entity(
+                    id: id, kind: kind, nameArabic: nameArabic, nameEnglish: nameEnglish, wikidata: wikidata.isEmpty ? nil : wikidata, names: names))
         }
         root.rejectUnknownKeys()
         try document.finish()

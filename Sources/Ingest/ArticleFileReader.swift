@@ -38,12 +38,14 @@ public enum ArticleFileReader {
                     reason: "symlink", message: "the file is a symbolic link, which Marsad never follows",
                     hint: "drop the article itself, not a link to it", stage: "read")
             }
-            throw IngestFailure(reason: "unreadable", message: "cannot open: \(String(cString: strerror(code)))", hint: "check the file's permissions", stage: "read")
+            throw IngestFailure(
+                reason: "unreadable", message: "cannot open: \(String(cString: strerror(code)))", hint: "check the file's permissions", stage: "read")
         }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
-            throw IngestFailure(reason: "unreadable", message: "cannot stat: \(String(cString: strerror(errno)))", hint: "check the file", stage: "read")
+            throw IngestFailure(
+                reason: "unreadable", message: "cannot stat: \(String(cString: strerror(errno)))", hint: "check the file", stage: "read")
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
             throw IngestFailure(reason: "not_regular_file", message: "not a regular file", hint: "drop plain files only", stage: "read")
@@ -56,7 +58,8 @@ public enum ArticleFileReader {
             let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, size - filled) }
             if count < 0 && errno == EINTR { continue }
             if count < 0 {
-                throw IngestFailure(reason: "unreadable", message: "read failed: \(String(cString: strerror(errno)))", hint: "check the file", stage: "read")
+                throw IngestFailure(
+                    reason: "unreadable", message: "read failed: \(String(cString: strerror(errno)))", hint: "check the file", stage: "read")
             }
             if count == 0 { break }
             filled += count

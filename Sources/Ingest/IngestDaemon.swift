@@ -128,7 +128,9 @@ public final class IngestDaemon: Sendable {
         var nextRescan = StreamClock.monotonicMilliseconds() + rescanDelay(deferred: deferred)
         logger.info(
             "ingest ready",
-            metadata: ["publish": "\(publisher.boundEndpoint)", "spool": "\(spool.root)", "stream": "\(config.ingest.stream)", "epoch": "\(publisher.epoch)"])
+            metadata: [
+                "publish": "\(publisher.boundEndpoint)", "spool": "\(spool.root)", "stream": "\(config.ingest.stream)", "epoch": "\(publisher.epoch)",
+            ])
         onReady(publisher.boundEndpoint)
 
         while !stopping {

@@ -70,7 +70,8 @@ public struct Spool: Sendable {
         return try move(name, from: processing, to: failed, missingIsNil: false, preferredName: finalName)!
     }
 
-    private func move(_ name: String, from source: String, to destination: String, missingIsNil: Bool, preferredName: String? = nil) throws -> String? {
+    private func move(_ name: String, from source: String, to destination: String, missingIsNil: Bool, preferredName: String? = nil) throws -> String?
+    {
         var target = preferredName ?? name
         var attempt = 0
         while true {

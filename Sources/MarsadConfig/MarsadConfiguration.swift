@@ -28,7 +28,8 @@ public struct MarsadConfiguration: Sendable {
         let spool = root.table("spool")
         config.spool.directory = spool.string("dir", default: config.spool.directory)
         config.spool.afterProcessing = SpoolSettings.AfterProcessing(
-            rawValue: spool.choice("after_processing", default: config.spool.afterProcessing.rawValue, allowed: SpoolSettings.AfterProcessing.allCases.map(\.rawValue)))!
+            rawValue: spool.choice(
+                "after_processing", default: config.spool.afterProcessing.rawValue, allowed: SpoolSettings.AfterProcessing.allCases.map(\.rawValue)))!
         config.spool.maxFileBytes = spool.int("max_file_bytes", default: config.spool.maxFileBytes, range: 1...(1 << 34))
         config.spool.rescanIntervalSeconds = spool.int("rescan_interval_s", default: config.spool.rescanIntervalSeconds, range: 0...86_400)
         config.spool.settleMilliseconds = spool.int("settle_ms", default: config.spool.settleMilliseconds, range: 0...60_000)
@@ -40,14 +41,16 @@ public struct MarsadConfiguration: Sendable {
 
         let ingest = root.table("ingest")
         config.ingest.stream = ingest.string("stream", default: config.ingest.stream)
-        if config.ingest.stream.isEmpty || !config.ingest.stream.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+        if config.ingest.stream.isEmpty || !config.ingest.stream.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        {
             ingest.report("stream", "\"\(config.ingest.stream)\" is not a valid stream name", hint: "use ASCII letters, digits, - and _")
         }
         config.ingest.publish = ingest.optionalString("publish").flatMap { $0.isEmpty ? nil : $0 }
         if let publish = config.ingest.publish, let problem = EndpointPolicy.problem(with: publish) {
             ingest.report("publish", problem.reason, hint: problem.hint)
         }
-        config.ingest.heartbeatIntervalMilliseconds = ingest.int("heartbeat_interval_ms", default: config.ingest.heartbeatIntervalMilliseconds, range: 50...60_000)
+        config.ingest.heartbeatIntervalMilliseconds = ingest.int(
+            "heartbeat_interval_ms", default: config.ingest.heartbeatIntervalMilliseconds, range: 50...60_000)
         config.ingest.sendHighWaterMark = ingest.int("send_hwm", default: config.ingest.sendHighWaterMark, range: 0...10_000_000)
         config.ingest.blockTimeoutMilliseconds = ingest.int("block_timeout_ms", default: config.ingest.blockTimeoutMilliseconds, range: 0...3_600_000)
         ingest.rejectUnknownKeys()

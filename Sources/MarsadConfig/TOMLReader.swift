@@ -28,7 +28,9 @@ public final class TOMLDocument {
     /// Reads and parses the file at `path`.
     public convenience init(contentsOf path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigErrors([ConfigIssue(file: path, line: nil, key: "", reason: "cannot read the file", hint: "check the path and its permissions")])
+            throw ConfigErrors([
+                ConfigIssue(file: path, line: nil, key: "", reason: "cannot read the file", hint: "check the path and its permissions")
+            ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigErrors([ConfigIssue(file: path, line: nil, key: "", reason: "not valid UTF-8")])
@@ -40,7 +42,8 @@ public final class TOMLDocument {
     public var table: TableReader { TableReader(document: self, table: root, path: []) }
 
     func report(_ path: [String], _ reason: String, hint: String? = nil, arrayIndex: Int? = nil) {
-        issues.append(ConfigIssue(file: file, line: line(of: path, arrayIndex: arrayIndex), key: path.joined(separator: "."), reason: reason, hint: hint))
+        issues.append(
+            ConfigIssue(file: file, line: line(of: path, arrayIndex: arrayIndex), key: path.joined(separator: "."), reason: reason, hint: hint))
     }
 
     /// Throws every problem reported so far, if any.

@@ -96,7 +96,9 @@ public final class TailRunner: Sendable {
                     switch event {
                     case .live(let heartbeat, let envelope):
                         progress.withLock { $0.live = true }
-                        notice("live on \(options.endpoint) (stream \(envelope.stream), head \(heartbeat.head)); subscribed to \(subscriber.prefixes.joined(separator: " "))")
+                        notice(
+                            "live on \(options.endpoint) (stream \(envelope.stream), head \(heartbeat.head)); subscribed to \(subscriber.prefixes.joined(separator: " "))"
+                        )
                     case .heartbeat:
                         break
                     case .gap(let missing, let stream, _):

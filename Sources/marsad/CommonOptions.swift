@@ -5,10 +5,14 @@ import MarsadConfig
 
 /// Options shared by the commands that read the configuration.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Configuration file (TOML). Default: $MARSAD_CONFIG, else built-in defaults under ./var/.", valueName: "file"))
+    @Option(
+        name: .long, help: ArgumentHelp("Configuration file (TOML). Default: $MARSAD_CONFIG, else built-in defaults under ./var/.", valueName: "file")
+    )
     var config: String?
 
-    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical. Overrides [log] level.", valueName: "level"))
+    @Option(
+        name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical. Overrides [log] level.", valueName: "level")
+    )
     var logLevel: String?
 
     /// Loads the configuration, printing every problem and exiting on failure.

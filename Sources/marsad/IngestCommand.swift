@@ -20,7 +20,9 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var directories: DirectoryOptions
 
-    @Option(name: .long, help: ArgumentHelp("Publish endpoint (tcp://127.0.0.1:PORT, ipc://PATH). Default: ipc://<state>/ingest.pub.", valueName: "endpoint"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Publish endpoint (tcp://127.0.0.1:PORT, ipc://PATH). Default: ipc://<state>/ingest.pub.", valueName: "endpoint"))
     var publish: String?
 
     @Flag(name: .long, help: "Process what is in processing/ and inbox/, then exit instead of watching.")

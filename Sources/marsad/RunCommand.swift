@@ -36,7 +36,8 @@ struct RunCommand: AsyncParsableCommand {
         let tail = try TailRunner(options: .init(endpoint: config.ingestPublishEndpoint, prefixes: [Topic.article], format: json ? .json : .compact))
         tail.start()
         // Ingest waits for the printer's subscription, so the first records are not missed.
-        let daemon = try IngestDaemon(config: config, builder: builder, logger: Logger(label: "marsad.ingest"), options: .init(once: once, waitForSubscriptions: 1))
+        let daemon = try IngestDaemon(
+            config: config, builder: builder, logger: Logger(label: "marsad.ingest"), options: .init(once: once, waitForSubscriptions: 1))
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: IngestService(daemon: daemon), successTerminationBehavior: .gracefullyShutdownGroup)],

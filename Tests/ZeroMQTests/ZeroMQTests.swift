@@ -168,7 +168,8 @@ import Testing
 
         let impostorKeys = try CurveKeyPair.generate()
         let wrong = try Socket(context: context, type: .push)
-        let monitor = try SocketMonitor(watching: wrong, events: [.handshakeFailedProtocol, .handshakeFailedNoDetail, .handshakeFailedAuth, .disconnected])
+        let monitor = try SocketMonitor(
+            watching: wrong, events: [.handshakeFailedProtocol, .handshakeFailedNoDetail, .handshakeFailedAuth, .disconnected])
         try wrong.setCurveClient(serverKey: impostorKeys.publicKey, publicKey: clientKeys.publicKey, secretKey: clientKeys.secretKey)
         try wrong.connect(endpoint)
         try wrong.send(strings: ["should not arrive"], dontWait: true)
