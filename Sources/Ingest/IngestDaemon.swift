@@ -121,7 +121,7 @@ public final class IngestDaemon: Sendable {
 
         for name in spool.names(in: spool.processing) where !stopping {
             logger.info("finishing a file left in processing/", metadata: ["file": "\(name)"])
-            try process(name, publisher: publisher, recent: &recent)
+            try processTolerantly(name, publisher: publisher, recent: &recent)
         }
         var pending = PendingNames()
         var deferred = scanInbox(into: &pending)
@@ -158,7 +158,7 @@ public final class IngestDaemon: Sendable {
             }
             if let name = pending.popFirst() {
                 guard let claimed = try spool.claim(name) else { continue }
-                try process(claimed, publisher: publisher, recent: &recent)
+                try processTolerantly(claimed, publisher: publisher, recent: &recent)
             }
         }
         try publisher.sendHeartbeat()
@@ -204,6 +204,16 @@ public final class IngestDaemon: Sendable {
         if deferred > 0 { return UInt64(max(config.spool.settleMilliseconds, 100)) }
         let interval = config.spool.rescanIntervalSeconds
         return interval > 0 ? UInt64(interval) * 1000 : UInt64.max / 2
+    }
+
+    /// Like `process`, but a file that someone else removed from `processing/` meanwhile is
+    /// logged and skipped instead of stopping the daemon: there is nothing left to account for.
+    private func processTolerantly(_ name: String, publisher: StreamPublisher, recent: inout RecentRecords) throws {
+        do {
+            try process(name, publisher: publisher, recent: &recent)
+        } catch let error as SpoolError where error.code == ENOENT {
+            logger.warning("a file vanished from processing/ while in hand", metadata: ["file": "\(name)", "error": "\(error)"])
+        }
     }
 
     /// Processes `processing/name`: publish it and move it to `done/`, or quarantine it.

@@ -49,3 +49,25 @@ import Testing
         #expect((record["outlet"] as? [String: Any])?["name"] as? String == "البوابة نيوز")
     }
 }
+
+/// `marsad tail` as a separate process, as a user would run it next to the daemon.
+@Suite struct TailCommandTests {
+    @Test func tailPrintsRecordsOfOneEntityOnceEachThenStopsAtItsLimit() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let daemon = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(daemon.waitForLog("ingest ready"))
+        let tail = try MarsadProcess(
+            ["tail", "--config", workspace.config, "--json", "--limit", "2", "entity.per.sergei-shoigu.", "entity.org.al-nusra."],
+            workDirectory: workspace.root)
+        #expect(tail.waitForLog("live on \(workspace.endpoint)"), "tail log:\n\(tail.log)")
+        try workspace.dropSeeds()
+        try workspace.drop("later.txt", text: "شويجو يزور دمشق مجددا\nقال وزير الدفاع الروسي سيرجي شويجو إن جبهة النصرة ما زالت تنشط.\n")
+        #expect(tail.waitForExit(timeout: 30) == 0, "tail log:\n\(tail.log)")
+        let records = try tail.output.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        // Seed 001 names both Shoigu and al-Nusra: printed once. Then the later article.
+        #expect(records.count == 2)
+        #expect((records.first?["title"] as? String)?.hasPrefix("البنتاجون: لم نتلقَ") == true)
+        #expect((records.last?["files"] as? [[String: Any]])?.first?["name"] as? String == "later.txt")
+    }
+}

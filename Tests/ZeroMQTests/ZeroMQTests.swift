@@ -1,3 +1,4 @@
+import CZeroMQ
 import Foundation
 import Testing
 
@@ -107,6 +108,20 @@ import Testing
             let frames = try #require(try subscriber.receive())
             #expect(frames[1].string == "\(expected)")
         }
+    }
+
+    @Test func optionsReachTheSocket() throws {
+        let context = try Context()
+        let socket = try Socket(context: context, type: .dealer)
+        try socket.setHeartbeat(interval: 250, timeout: 1000, ttl: 2000)
+        try socket.setSendHighWaterMark(123)
+        try socket.setReceiveHighWaterMark(456)
+        try socket.setLinger(milliseconds: 77)
+        #expect(try socket.intOption(ZMQ_HEARTBEAT_IVL, name: "") == 250)
+        #expect(try socket.intOption(ZMQ_HEARTBEAT_TIMEOUT, name: "") == 1000)
+        #expect(try socket.intOption(ZMQ_SNDHWM, name: "") == 123)
+        #expect(try socket.intOption(ZMQ_RCVHWM, name: "") == 456)
+        #expect(try socket.intOption(ZMQ_LINGER, name: "") == 77)
     }
 
     @Test func pollerSeesSocketsAndPlainDescriptors() throws {
