@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MarsadConfig
+import ServiceLifecycle
 
 /// Options shared by the commands that read the configuration.
 struct ConfigOptions: ParsableArguments {
@@ -67,4 +68,14 @@ func exitOnDataErrors<T>(_ body: () throws -> T) throws -> T {
         FileHandle.standardError.write(Data("marsad: invalid data file\n\(errors)\n".utf8))
         throw ExitCode(78)
     }
+}
+
+/// Runs `service` until it returns or SIGTERM/SIGINT asks for a graceful shutdown.
+func runUntilShutdown(_ service: some Service, logger: Logger) async throws {
+    let group = ServiceGroup(
+        configuration: .init(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+    try await group.run()
 }

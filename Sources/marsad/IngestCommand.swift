@@ -41,11 +41,6 @@ struct IngestCommand: AsyncParsableCommand {
         let logger = Logger(label: "marsad.ingest")
         let builder = try exitOnDataErrors { try RecordBuilder(configuration: config) }
         let daemon = try IngestDaemon(config: config, builder: builder, logger: logger, options: .init(once: once))
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: IngestService(daemon: daemon), successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
+        try await runUntilShutdown(IngestService(daemon: daemon), logger: logger)
     }
 }

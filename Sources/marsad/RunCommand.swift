@@ -38,12 +38,7 @@ struct RunCommand: AsyncParsableCommand {
         // Ingest waits for the printer's subscription, so the first records are not missed.
         let daemon = try IngestDaemon(
             config: config, builder: builder, logger: Logger(label: "marsad.ingest"), options: .init(once: once, waitForSubscriptions: 1))
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: IngestService(daemon: daemon), successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
+        try await runUntilShutdown(IngestService(daemon: daemon), logger: logger)
         await tail.finish(upTo: daemon.head, timeout: .seconds(10))
         let counts = daemon.counts
         logger.info(

@@ -40,11 +40,6 @@ struct TailCommand: AsyncParsableCommand {
         if let state { config.state.directory = state }
         let endpoint = connect ?? config.ingestPublishEndpoint
         let tail = try TailRunner(options: .init(endpoint: endpoint, prefixes: prefixes, format: json ? .json : .compact, limit: limit))
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: TailService(runner: tail), successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: Logger(label: "marsad.tail")))
-        try await group.run()
+        try await runUntilShutdown(TailService(runner: tail), logger: Logger(label: "marsad.tail"))
     }
 }
