@@ -93,6 +93,10 @@ let package = Package(
         ),
         .testTarget(name: "MarsadConfigTests", dependencies: ["MarsadConfig"]),
         .testTarget(
+            name: "MarsadStreamTests",
+            dependencies: ["MarsadStream", "ZeroMQ", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["ZeroMQ", "MarsadStream", "MarsadRecord"]
         ),

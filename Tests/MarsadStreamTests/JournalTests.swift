@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import MarsadStream
+
+@Suite struct JournalTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("marsad-journal-\(UUID().uuidString.prefix(8))").path
+    let logger = Logger(label: "test")
+
+    func settings(segmentBytes: Int = 1 << 20, retentionBytes: Int = 1 << 30) -> JournalSettings {
+        JournalSettings(directory: directory, stream: "ingest", segmentBytes: segmentBytes, retentionBytes: retentionBytes)
+    }
+
+    func draft(_ index: Int, topics: [String] = ["article."], size: Int = 100) -> Journal.Draft {
+        let id = String(format: "%032x", index + 1)
+        return Journal.Draft(id: id, schema: "marsad.article/1", topics: topics, payload: Data(String(repeating: "س", count: size / 2).utf8))
+    }
+
+    var segmentFiles: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".seg") }.sorted()
+    }
+
+    @Test func appendedRecordsAreNumberedFromOneAndReadBack() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(settings: settings(), logger: logger)
+        let entries = try journal.append([draft(0), draft(1, topics: ["article.", "entity.org.isis."]), draft(2)])
+        #expect(entries.map(\.seq) == [1, 2, 3])
+        #expect(journal.head == 3)
+        #expect(journal.first == 1)
+        let read = try journal.read(from: 1, limit: 10)
+        #expect(read.entries == entries)
+        #expect(read.next == 4)
+        #expect(journal.contains(id: entries[1].id))
+    }
+
+    @Test func reopeningKeepsTheEpochTheHeadAndTheIDs() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let epoch: UInt64
+        do {
+            let journal = try Journal(settings: settings(), logger: logger)
+            _ = try journal.append([draft(0), draft(1)])
+            epoch = journal.epoch
+        }
+        let reopened = try Journal(settings: settings(), logger: logger)
+        #expect(reopened.epoch == epoch)
+        #expect(reopened.head == 2)
+        #expect(reopened.contains(id: draft(1).id))
+        #expect(try reopened.append([draft(2)]).map(\.seq) == [3])
+    }
+
+    @Test func aTornTailIsTruncatedAndNeverServed() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let journal = try Journal(settings: settings(), logger: logger)
+            _ = try journal.append([draft(0), draft(1), draft(2)])
+        }
+        let path = directory + "/" + segmentFiles[0]
+        let validSize = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        // Half of a fourth entry, as a power cut in the middle of a write would leave it.
+        var partial: [UInt8] = []
+        JournalEntry(seq: 4, timeMilliseconds: 0, id: draft(3).id, schema: "s", topics: ["article."], payload: Data(count: 500)).encode(into: &partial)
+        let handle = FileHandle(forWritingAtPath: path)!
+        handle.seekToEndOfFile()
+        handle.write(Data(partial.prefix(partial.count / 2)))
+        handle.closeFile()
+
+        let reopened = try Journal(settings: settings(), logger: logger)
+        #expect(reopened.head == 3)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int == validSize)
+        #expect(try reopened.append([draft(3)]).map(\.seq) == [4])
+        #expect(try reopened.read(from: 1, limit: 10).entries.map(\.seq) == [1, 2, 3, 4])
+    }
+
+    @Test func aCorruptLastEntryIsCutOff() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let journal = try Journal(settings: settings(), logger: logger)
+            _ = try journal.append([draft(0), draft(1), draft(2)])
+        }
+        let path = directory + "/" + segmentFiles[0]
+        var bytes = Array(FileManager.default.contents(atPath: path)!)
+        bytes[bytes.count - 3] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let reopened = try Journal(settings: settings(), logger: logger)
+        #expect(reopened.head == 2)
+        #expect(!reopened.contains(id: draft(2).id))
+    }
+
+    @Test func segmentsRollOverAndRetentionDropsTheOldest() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(settings: settings(segmentBytes: 2_000, retentionBytes: 6_000), logger: logger)
+        for index in 0..<60 { _ = try journal.append([draft(index, size: 400)]) }
+        #expect(journal.head == 60)
+        #expect(segmentFiles.count >= 2)
+        #expect(journal.size <= 6_000 + 2_500)
+        let first = journal.first
+        #expect(first > 1)
+        #expect(!journal.contains(id: draft(0).id))
+        let read = try journal.read(from: 1, limit: 1_000)
+        #expect(read.first == first)
+        #expect(read.entries.first?.seq == first)
+        #expect(read.entries.last?.seq == 60)
+        let reopened = try Journal(settings: settings(segmentBytes: 2_000, retentionBytes: 6_000), logger: logger)
+        #expect(reopened.first == first && reopened.head == 60)
+    }
+
+    @Test func readsFilterByTopicPrefixAndStopAtTheirLimits() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let journal = try Journal(settings: settings(), logger: logger)
+        _ = try journal.append(
+            (0..<10).map { draft($0, topics: $0 % 3 == 0 ? ["article.", "entity.org.isis."] : ["article.", "entity.org.isis-k."]) })
+        let isis = try journal.read(from: 1, limit: 100, prefixes: ["entity.org.isis."])
+        #expect(isis.entries.map(\.seq) == [1, 4, 7, 10])
+        let limited = try journal.read(from: 1, limit: 2, prefixes: ["entity.org.isis."])
+        #expect(limited.entries.map(\.seq) == [1, 4])
+        #expect(limited.next == 5)
+        let scanned = try journal.read(from: 1, limit: 100, prefixes: ["entity.org.isis."], maxScan: 5)
+        #expect(scanned.entries.map(\.seq) == [1, 4])
+        #expect(scanned.next == 6)
+        #expect(try journal.read(from: 5, through: 8, limit: 100).entries.map(\.seq) == [5, 6, 7, 8])
+    }
+
+    @Test func aJournalOfAnotherStreamIsRefused() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try Journal(settings: settings(), logger: logger)
+        var other = settings()
+        other.stream = "classify"
+        #expect(throws: JournalError.self) { try Journal(settings: other, logger: logger) }
+    }
+}
