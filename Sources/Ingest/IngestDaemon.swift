@@ -18,8 +18,13 @@ public struct IngestCounts: Sendable, Equatable {
 }
 
 /// The ingest stage's work loop. It runs on a thread of its own (it blocks in `zmq_poll` and owns
-/// its socket): bind the stream, finish `processing/`, scan `inbox/`, then watch the inbox with
-/// inotify until asked to stop.
+/// its socket): open the journal, serve replays, bind the live stream, finish `processing/`, scan
+/// `inbox/`, then watch the inbox with inotify until asked to stop.
+///
+/// Files are taken in batches: each is claimed and parsed, the new records of the batch are
+/// appended to the journal in one group commit, then the files leave `processing/`, then the
+/// records go out live. A crash at any point leaves each file either still to do or done and
+/// journaled; a file processed again finds its record in the journal and is not published twice.
 public final class IngestDaemon: Sendable {
     public struct Options: Sendable {
         /// Stop once `processing/` and `inbox/` are empty instead of watching.
@@ -41,7 +46,7 @@ public final class IngestDaemon: Sendable {
     private let context: Context
     private let wakeDescriptor: Int32
     private let stopRequested = Atomic<Bool>(false)
-    private let state = Mutex<(counts: IngestCounts, head: UInt64, endpoint: String?)>((IngestCounts(), 0, nil))
+    private let state = Mutex<(counts: IngestCounts, head: UInt64)>((IngestCounts(), 0))
 
     public init(config: MarsadConfiguration, builder: RecordBuilder, logger: Logger, options: Options = Options()) throws {
         self.config = config
@@ -58,10 +63,10 @@ public final class IngestDaemon: Sendable {
 
     /// What has been done so far (thread safe).
     public var counts: IngestCounts { state.withLock { $0.counts } }
-    /// The last seq published (thread safe).
+    /// The last seq journaled and published (thread safe).
     public var head: UInt64 { state.withLock { $0.head } }
 
-    /// Asks the loop to stop after the file in hand; safe from any thread or signal context.
+    /// Asks the loop to stop after the batch in hand; safe from any thread.
     public func requestStop() {
         stopRequested.store(true, ordering: .sequentiallyConsistent)
         _ = marsad_eventfd_signal(wakeDescriptor)
@@ -89,21 +94,34 @@ public final class IngestDaemon: Sendable {
 
     private var stopping: Bool { stopRequested.load(ordering: .sequentiallyConsistent) }
 
-    /// The loop itself; blocks the calling thread. `onReady` gets the bound endpoint once the
-    /// stream is bound and the startup scan is done.
+    /// The loop itself; blocks the calling thread. `onReady` gets the bound publish endpoint once
+    /// the stream is bound and the startup scan is done.
     public func run(onReady: (String) -> Void = { _ in }) throws {
+        defer { context.shutdown() }  // ends the replay and ZAP threads
         try spool.prepare()
         try FileManager.default.createDirectory(atPath: config.state.directory, withIntermediateDirectories: true)
+        let stream = config.ingest.stream
+        let journal = try Journal(
+            settings: JournalSettings(
+                directory: config.journalDirectory(stream: stream), stream: stream, segmentBytes: config.journal.segmentBytes,
+                retentionBytes: config.journal.retentionBytes, retentionSeconds: config.journal.retentionHours * 3600,
+                durable: config.journal.durable),
+            logger: logger)
+        let security = try ServerSecurity.load(config.curve)
+        if let security { try ZAPHandler(context: context, allowedClientKeys: security.allowedClients, logger: logger).start() }
+        let replayEndpoint = try ReplayServer(
+            journal: journal, endpoint: config.ingestReplayEndpoint, context: context, security: security?.socket, logger: logger
+        ).start()
         let publisher = try StreamPublisher(
             context: context,
             settings: PublisherSettings(
-                stream: config.ingest.stream, endpoint: config.ingestPublishEndpoint,
+                stream: stream, endpoint: config.ingestPublishEndpoint, replayEndpoint: replayEndpoint,
                 heartbeatIntervalMilliseconds: config.ingest.heartbeatIntervalMilliseconds,
-                sendHighWaterMark: config.ingest.sendHighWaterMark,
-                blockTimeoutMilliseconds: config.ingest.blockTimeoutMilliseconds),
-            logger: logger)
+                sendHighWaterMark: config.ingest.sendHighWaterMark, security: security?.socket),
+            epoch: journal.epoch, head: journal.head, logger: logger)
         defer { publisher.close(lingerMilliseconds: 2000) }
-        state.withLock { $0.endpoint = publisher.boundEndpoint }
+        publisher.first = journal.first
+        state.withLock { $0.head = journal.head }
 
         // Watch before scanning: a file that lands during the scan is then seen by one or both,
         // and a claim that finds the file gone simply skips it.
@@ -112,16 +130,16 @@ public final class IngestDaemon: Sendable {
         let watcherItem = poller.add(fileDescriptor: watcher.fileDescriptor)
         let publisherItem = poller.add(publisher.socket)
         let wakeItem = poller.add(fileDescriptor: wakeDescriptor)
-        var recent = RecentRecords(capacity: 1_000_000)
 
-        if options.waitForSubscriptions > 0 {
-            try waitForSubscribers(publisher: publisher)
-        }
+        if options.waitForSubscriptions > 0 { try waitForSubscribers(publisher: publisher) }
         try publisher.sendHeartbeat()
 
-        for name in spool.names(in: spool.processing) where !stopping {
-            logger.info("finishing a file left in processing/", metadata: ["file": "\(name)"])
-            try processTolerantly(name, publisher: publisher, recent: &recent)
+        let leftovers = spool.names(in: spool.processing)
+        if !leftovers.isEmpty {
+            logger.info("finishing files left in processing/", metadata: ["files": "\(leftovers.count)"])
+            for batch in stride(from: 0, to: leftovers.count, by: config.ingest.batchMax) where !stopping {
+                try processBatch(Array(leftovers[batch..<min(batch + config.ingest.batchMax, leftovers.count)]), journal: journal, publisher: publisher)
+            }
         }
         var pending = PendingNames()
         var deferred = scanInbox(into: &pending)
@@ -129,7 +147,8 @@ public final class IngestDaemon: Sendable {
         logger.info(
             "ingest ready",
             metadata: [
-                "publish": "\(publisher.boundEndpoint)", "spool": "\(spool.root)", "stream": "\(config.ingest.stream)", "epoch": "\(publisher.epoch)",
+                "publish": "\(publisher.boundEndpoint)", "replay": "\(replayEndpoint)", "spool": "\(spool.root)", "stream": "\(stream)",
+                "epoch": "\(journal.epoch)", "head": "\(journal.head)", "curve": "\(security != nil)",
             ])
         onReady(publisher.boundEndpoint)
 
@@ -156,13 +175,19 @@ public final class IngestDaemon: Sendable {
                     nextRescan = StreamClock.monotonicMilliseconds() + rescanDelay(deferred: deferred)
                 }
             }
-            if let name = pending.popFirst() {
-                guard let claimed = try spool.claim(name) else { continue }
-                try processTolerantly(claimed, publisher: publisher, recent: &recent)
+            var claimed: [String] = []
+            while claimed.count < config.ingest.batchMax, let name = pending.popFirst() {
+                if let name = try spool.claim(name) { claimed.append(name) }
+            }
+            if !claimed.isEmpty {
+                try processBatch(claimed, journal: journal, publisher: publisher)
+                publisher.first = journal.first
             }
         }
         try publisher.sendHeartbeat()
-        logger.info("ingest stopped", metadata: ["published": "\(counts.published)", "failed": "\(counts.failed)", "head": "\(publisher.head)"])
+        logger.info(
+            "ingest stopped",
+            metadata: ["published": "\(counts.published)", "failed": "\(counts.failed)", "duplicates": "\(counts.duplicates)", "head": "\(journal.head)"])
     }
 
     private func waitForSubscribers(publisher: StreamPublisher) throws {
@@ -172,9 +197,7 @@ public final class IngestDaemon: Sendable {
         poller.add(fileDescriptor: wakeDescriptor)
         while subscriptions < options.waitForSubscriptions && !stopping {
             try poller.poll(timeoutMilliseconds: 100)
-            while let frames = try publisher.socket.receive(dontWait: true) {
-                if frames.first?.withUnsafeBytes({ $0.first }) == 1 { subscriptions += 1 }
-            }
+            subscriptions += try publisher.handleSubscriptions()
         }
     }
 
@@ -206,51 +229,67 @@ public final class IngestDaemon: Sendable {
         return interval > 0 ? UInt64(interval) * 1000 : UInt64.max / 2
     }
 
-    /// Like `process`, but a file that someone else removed from `processing/` meanwhile is
-    /// logged and skipped instead of stopping the daemon: there is nothing left to account for.
-    private func processTolerantly(_ name: String, publisher: StreamPublisher, recent: inout RecentRecords) throws {
-        do {
-            try process(name, publisher: publisher, recent: &recent)
-        } catch let error as SpoolError where error.code == ENOENT {
-            logger.warning("a file vanished from processing/ while in hand", metadata: ["file": "\(name)", "error": "\(error)"])
+    /// Processes files claimed into `processing/`: parse each, journal the new records in one
+    /// group commit, move the files on, then publish the records live.
+    private func processBatch(_ names: [String], journal: Journal, publisher: StreamPublisher) throws {
+        var drafts: [Journal.Draft] = []
+        var finished: [(name: String, id: String, duplicate: Bool)] = []
+        var batchIDs: Set<String> = []
+        for name in names {
+            guard let record = try parse(name) else { continue }
+            let duplicate = journal.contains(id: record.id) || !batchIDs.insert(record.id).inserted
+            if !duplicate {
+                drafts.append(
+                    Journal.Draft(
+                        id: record.id, schema: ArticleRecord.schemaName, topics: Topic.topics(forEntityIDs: record.entities.map(\.id)),
+                        payload: try record.jsonData()))
+            }
+            finished.append((name, record.id, duplicate))
+        }
+        let entries = try journal.append(drafts)
+        let seqByID = Dictionary(entries.map { ($0.id, $0.seq) }, uniquingKeysWith: { first, _ in first })
+        for file in finished {
+            do {
+                switch config.spool.afterProcessing {
+                case .move: try spool.complete(file.name)
+                case .delete: try spool.delete(file.name)
+                }
+            } catch let error as SpoolError where error.code == ENOENT {
+                logger.warning("a file vanished from processing/ while in hand", metadata: ["file": "\(file.name)"])
+            }
+            if file.duplicate {
+                logger.info("duplicate of a journaled record; not published again", metadata: ["file": "\(file.name)", "id": "\(file.id)"])
+            } else {
+                logger.info("published", metadata: ["file": "\(file.name)", "id": "\(file.id)", "seq": "\(seqByID[file.id] ?? 0)"])
+            }
+        }
+        for entry in entries { try publisher.publish(entry) }
+        state.withLock {
+            $0.counts.published += entries.count
+            $0.counts.duplicates += finished.filter(\.duplicate).count
+            $0.head = journal.head
         }
     }
 
-    /// Processes `processing/name`: publish it and move it to `done/`, or quarantine it.
-    private func process(_ name: String, publisher: StreamPublisher, recent: inout RecentRecords) throws {
+    /// Reads and parses `processing/name`; a file that cannot be a record is quarantined and
+    /// `nil` returned.
+    private func parse(_ name: String) throws -> ArticleRecord? {
         let path = spool.processing + "/" + name
-        let received = Date()
-        let record: ArticleRecord
         do throws(IngestFailure) {
             try ArticleFileReader.checkType(of: name)
             let bytes = try ArticleFileReader.read(path: path, maxBytes: config.spool.maxFileBytes)
             do throws(ParseFailure) {
-                record = try builder.record(for: SourceFile(name: name, bytes: bytes, receivedAt: received))
+                return try builder.record(for: SourceFile(name: name, bytes: bytes, receivedAt: Date()))
             } catch {
                 throw IngestFailure(error)
             }
         } catch {
-            try quarantine(name, failure: error)
-            return
-        }
-
-        if recent.insert(record.id) {
-            let outcome = try publisher.publish(
-                recordID: record.id, schema: ArticleRecord.schemaName, payload: try record.jsonData(),
-                topics: Topic.topics(forEntityIDs: record.entities.map(\.id)))
-            state.withLock {
-                $0.counts.published += 1
-                $0.head = outcome.seq
+            do {
+                try quarantine(name, failure: error)
+            } catch let error as SpoolError where error.code == ENOENT {
+                logger.warning("a file vanished from processing/ while in hand", metadata: ["file": "\(name)"])
             }
-            logger.info(
-                "published", metadata: ["file": "\(name)", "id": "\(record.id)", "seq": "\(outcome.seq)", "entities": "\(record.entities.count)"])
-        } else {
-            state.withLock { $0.counts.duplicates += 1 }
-            logger.info("duplicate of a record already published; not published again", metadata: ["file": "\(name)", "id": "\(record.id)"])
-        }
-        switch config.spool.afterProcessing {
-        case .move: try spool.complete(name)
-        case .delete: try spool.delete(name)
+            return nil
         }
     }
 

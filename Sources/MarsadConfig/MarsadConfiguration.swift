@@ -8,6 +8,8 @@ public struct MarsadConfiguration: Sendable {
     public var spool = SpoolSettings()
     public var state = StateSettings()
     public var ingest = IngestSettings()
+    public var journal = JournalConfig()
+    public var curve = CurveSettings()
     public var parsing = ParsingSettings()
     public var log = LogSettings()
 
@@ -46,14 +48,45 @@ public struct MarsadConfiguration: Sendable {
             ingest.report("stream", "\"\(config.ingest.stream)\" is not a valid stream name", hint: "use ASCII letters, digits, - and _")
         }
         config.ingest.publish = ingest.optionalString("publish").flatMap { $0.isEmpty ? nil : $0 }
-        if let publish = config.ingest.publish, let problem = EndpointPolicy.problem(with: publish) {
+        let curveServer = root.table("curve").has("server_key_file")
+        if let publish = config.ingest.publish, let problem = EndpointPolicy.problem(with: publish, curve: curveServer) {
             ingest.report("publish", problem.reason, hint: problem.hint)
+        }
+        config.ingest.replay = ingest.optionalString("replay").flatMap { $0.isEmpty ? nil : $0 }
+        if let replay = config.ingest.replay, let problem = EndpointPolicy.problem(with: replay, curve: curveServer) {
+            ingest.report("replay", problem.reason, hint: problem.hint)
         }
         config.ingest.heartbeatIntervalMilliseconds = ingest.int(
             "heartbeat_interval_ms", default: config.ingest.heartbeatIntervalMilliseconds, range: 50...60_000)
-        config.ingest.sendHighWaterMark = ingest.int("send_hwm", default: config.ingest.sendHighWaterMark, range: 0...10_000_000)
-        config.ingest.blockTimeoutMilliseconds = ingest.int("block_timeout_ms", default: config.ingest.blockTimeoutMilliseconds, range: 0...3_600_000)
+        config.ingest.sendHighWaterMark = ingest.int("send_hwm", default: config.ingest.sendHighWaterMark, range: 1...10_000_000)
+        config.ingest.batchMax = ingest.int("batch_max", default: config.ingest.batchMax, range: 1...10_000)
         ingest.rejectUnknownKeys()
+
+        let journal = root.table("journal")
+        config.journal.segmentBytes = journal.int("segment_bytes", default: config.journal.segmentBytes, range: 4096...(1 << 32) - 1)
+        config.journal.retentionBytes = journal.int("retention_bytes", default: config.journal.retentionBytes, range: 4096...(1 << 50))
+        config.journal.retentionHours = journal.int("retention_hours", default: config.journal.retentionHours, range: 0...(24 * 3650))
+        config.journal.durable = journal.bool("durable", default: config.journal.durable)
+        journal.rejectUnknownKeys()
+
+        let curve = root.table("curve")
+        let curveBase = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        let path: (String) -> String? = { key in curve.optionalString(key).flatMap { $0.isEmpty ? nil : resolve($0, against: curveBase) } }
+        config.curve.serverKeyFile = path("server_key_file")
+        config.curve.allowedClientsFile = path("allowed_clients_file")
+        config.curve.clientKeyFile = path("client_key_file")
+        config.curve.serverPublicKey = curve.optionalString("server_public_key").flatMap { $0.isEmpty ? nil : $0 }
+        if (config.curve.serverKeyFile == nil) != (config.curve.allowedClientsFile == nil) {
+            curve.report(
+                config.curve.serverKeyFile == nil ? "server_key_file" : "allowed_clients_file",
+                "CURVE needs both server_key_file and allowed_clients_file", hint: "create the keys with `marsad keygen`")
+        }
+        if (config.curve.clientKeyFile == nil) != (config.curve.serverPublicKey == nil) {
+            curve.report(
+                config.curve.clientKeyFile == nil ? "client_key_file" : "server_public_key",
+                "a CURVE client needs both client_key_file and server_public_key")
+        }
+        curve.rejectUnknownKeys()
 
         let parsing = root.table("parsing")
         let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
@@ -75,8 +108,23 @@ public struct MarsadConfiguration: Sendable {
     }
 
     /// The endpoint ingest publishes on: the configured one or an ipc socket in the state directory.
-    public var ingestPublishEndpoint: String {
-        ingest.publish ?? "ipc://" + URL(fileURLWithPath: state.directory).appendingPathComponent("ingest.pub").standardized.path
+    public var ingestPublishEndpoint: String { ingest.publish ?? stateEndpoint("ingest.pub") }
+
+    /// The endpoint ingest serves replays on: the configured one or an ipc socket in the state directory.
+    public var ingestReplayEndpoint: String { ingest.replay ?? stateEndpoint("ingest.replay") }
+
+    /// The directory of a stream's journal.
+    public func journalDirectory(stream: String) -> String {
+        URL(fileURLWithPath: state.directory).appendingPathComponent("journal").appendingPathComponent(stream).standardized.path
+    }
+
+    /// Where consumers record their checkpoints for `marsad status`.
+    public var consumersDirectory: String {
+        URL(fileURLWithPath: state.directory).appendingPathComponent("consumers").standardized.path
+    }
+
+    func stateEndpoint(_ name: String) -> String {
+        "ipc://" + URL(fileURLWithPath: state.directory).appendingPathComponent(name).standardized.path
     }
 }
 
@@ -108,11 +156,34 @@ public struct IngestSettings: Sendable {
     /// Publish endpoint; `nil` means `ipc://<state>/ingest.pub`.
     public var publish: String?
     public var heartbeatIntervalMilliseconds = 1000
-    /// Messages queued per subscriber before back-pressure applies.
-    public var sendHighWaterMark = 100_000
-    /// How long to wait for a subscriber that has reached its high-water mark before giving up
-    /// live delivery of one message (it is logged and counted).
-    public var blockTimeoutMilliseconds = 10_000
+    /// Replay endpoint; `nil` means `ipc://<state>/ingest.replay`.
+    public var replay: String?
+    /// Messages queued for one subscriber; past it a slow subscriber misses live messages and
+    /// repairs the gap from the journal. Bounds the daemon's memory.
+    public var sendHighWaterMark = 2_000
+    /// At most this many files are journaled per group commit.
+    public var batchMax = 256
+}
+
+/// How a stream's journal is kept.
+public struct JournalConfig: Sendable {
+    public var segmentBytes = 64 << 20
+    public var retentionBytes = 1 << 30
+    public var retentionHours = 168
+    /// `fdatasync` each batch before its files leave `processing/`.
+    public var durable = true
+}
+
+/// CURVE keys for tcp endpoints off loopback.
+public struct CurveSettings: Sendable {
+    /// Server: a key file from `marsad keygen` (mode 0600).
+    public var serverKeyFile: String?
+    /// Server: public keys of the clients allowed in, one per line.
+    public var allowedClientsFile: String?
+    /// Client: its own key file.
+    public var clientKeyFile: String?
+    /// Client: the server's public key.
+    public var serverPublicKey: String?
 }
 
 /// Data files used to parse articles.

@@ -35,16 +35,37 @@ public struct Envelope: Codable, Sendable, Equatable {
 /// The payload of a heartbeat (`marsad.heartbeat/1`).
 public struct Heartbeat: Codable, Sendable, Equatable {
     public static let schemaName = "marsad.heartbeat/1"
-    /// The last seq published in this epoch (0 before the first record).
+    /// The last seq journaled (0 before the first record).
     public var head: UInt64
+    /// The oldest seq the replay endpoint still serves.
+    public var first: UInt64
+    /// The replay endpoint to ask for anything missed, as a subscriber can reach it.
+    public var replay: String?
     /// How often heartbeats are sent, so a subscriber can tell a silent publisher from a dead one.
     public var intervalMs: Int
-    /// When this epoch of the stream started.
+    /// When this run of the publisher started.
     public var startedAt: String
 
+    public init(head: UInt64, first: UInt64, replay: String?, intervalMs: Int, startedAt: String) {
+        self.head = head
+        self.first = first
+        self.replay = replay
+        self.intervalMs = intervalMs
+        self.startedAt = startedAt
+    }
+
     enum CodingKeys: String, CodingKey {
-        case head
+        case head, first, replay
         case intervalMs = "interval_ms"
         case startedAt = "started_at"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(head, forKey: .head)
+        try container.encode(first, forKey: .first)
+        try container.encode(replay, forKey: .replay)
+        try container.encode(intervalMs, forKey: .intervalMs)
+        try container.encode(startedAt, forKey: .startedAt)
     }
 }

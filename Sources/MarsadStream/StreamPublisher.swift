@@ -6,81 +6,71 @@ import ZeroMQ
 public struct PublisherSettings: Sendable {
     public var stream: String
     public var endpoint: String
+    /// The replay endpoint announced in heartbeats.
+    public var replayEndpoint: String?
     public var heartbeatIntervalMilliseconds: Int
     public var sendHighWaterMark: Int
-    public var blockTimeoutMilliseconds: Int
+    public var security: SocketSecurity?
 
-    public init(stream: String, endpoint: String, heartbeatIntervalMilliseconds: Int, sendHighWaterMark: Int, blockTimeoutMilliseconds: Int) {
+    public init(
+        stream: String, endpoint: String, replayEndpoint: String?, heartbeatIntervalMilliseconds: Int, sendHighWaterMark: Int,
+        security: SocketSecurity? = nil
+    ) {
         self.stream = stream
         self.endpoint = endpoint
+        self.replayEndpoint = replayEndpoint
         self.heartbeatIntervalMilliseconds = heartbeatIntervalMilliseconds
         self.sendHighWaterMark = sendHighWaterMark
-        self.blockTimeoutMilliseconds = blockTimeoutMilliseconds
+        self.security = security
     }
 }
 
-/// What happened to one record's live delivery.
-public struct PublishOutcome: Sendable, Equatable {
-    public let seq: UInt64
-    /// Topic copies that no subscriber could take within the block timeout.
-    public let undelivered: [String]
-}
-
-/// The live side of a stream: an XPUB socket that numbers records, sends heartbeats, and sees
-/// subscriptions arrive. Owned by one thread, like its socket.
+/// The live side of a stream: an XPUB socket that sends journaled records and heartbeats and
+/// sees subscriptions arrive. Owned by one thread, like its socket.
 ///
-/// XPUB with `ZMQ_XPUB_NODROP` turns a full subscriber queue into back-pressure instead of a
-/// silent drop: the publisher waits up to `blockTimeoutMilliseconds` for room, then logs and
-/// counts the copy it could not deliver.
+/// Live delivery never waits for a slow subscriber: a subscriber whose queue holds
+/// `sendHighWaterMark` messages misses the next ones, which bounds the publisher's memory. The
+/// journal holds everything; heartbeats carry the head, so the subscriber sees the gap and
+/// fetches it from the replay endpoint (docs/wire.md).
 public final class StreamPublisher {
     public let settings: PublisherSettings
-    /// The epoch of this run of the stream: its start time in milliseconds since 1970.
+    /// The stream's epoch (the journal's).
     public let epoch: UInt64
-    /// The last seq published.
-    public private(set) var head: UInt64 = 0
-    /// Topic copies given up on since start.
-    public private(set) var undeliveredCount = 0
+    /// The last seq published live.
+    public private(set) var head: UInt64
     /// The socket, for adding to a poller (readable = subscriptions waiting).
     public let socket: Socket
     private let startedAt: String
     private let logger: Logger
     private var nextHeartbeat: UInt64 = 0
+    /// The oldest seq the journal holds, for heartbeats.
+    public var first: UInt64 = 1
 
-    public init(context: Context, settings: PublisherSettings, logger: Logger, now: Date = Date()) throws {
+    public init(context: Context, settings: PublisherSettings, epoch: UInt64, head: UInt64, logger: Logger, now: Date = Date()) throws {
         self.settings = settings
         self.logger = logger
-        self.epoch = UInt64(now.timeIntervalSince1970 * 1000)
+        self.epoch = epoch
+        self.head = head
         self.startedAt = StreamClock.iso(now)
         socket = try Socket(context: context, type: .xpub)
         try socket.setSendHighWaterMark(Int32(settings.sendHighWaterMark))
-        try socket.setXPubNoDrop(true)
-        // Subscriptions repeated by reconnecting subscribers must reach us: each one asks for
-        // an immediate heartbeat so it learns it is live.
+        // Repeated subscriptions (a subscriber reconnecting) must reach us too: each one gets an
+        // immediate heartbeat, which tells the subscriber it is live.
         try socket.setXPubVerbose(true)
+        try settings.security?.applyServer(to: socket)
         try socket.bind(settings.endpoint)
     }
 
     /// The endpoint actually bound (a `tcp://…:*` wildcard resolved).
     public var boundEndpoint: String { (try? socket.lastEndpoint) ?? settings.endpoint }
 
-    /// Publishes one record on `topics` under the next seq.
-    public func publish(recordID: String, schema: String, payload: Data, topics: [String]) throws -> PublishOutcome {
-        head += 1
-        let envelope = try Envelope(
-            stream: settings.stream, epoch: epoch, seq: head, id: recordID, schema: schema, time: StreamClock.iso(Date())
-        ).jsonData()
-        var undelivered: [String] = []
-        for topic in topics {
-            let frames = [try Message(string: topic), try Message(bytes: envelope), try Message(bytes: payload)]
-            if !(try sendWaiting(frames)) {
-                undelivered.append(topic)
-                undeliveredCount += 1
-                logger.warning(
-                    "a subscriber stayed full; live copy not delivered",
-                    metadata: ["topic": "\(topic)", "seq": "\(head)", "record": "\(recordID)"])
-            }
+    /// Publishes a journaled record on each of its topics.
+    public func publish(_ entry: JournalEntry) throws {
+        let envelope = try Envelope(entry: entry, stream: settings.stream, epoch: epoch).jsonData()
+        for topic in entry.topics {
+            try socket.send([try Message(string: topic), try Message(bytes: envelope), try Message(bytes: entry.payload)], dontWait: true)
         }
-        return PublishOutcome(seq: head, undelivered: undelivered)
+        head = max(head, entry.seq)
     }
 
     /// Sends a heartbeat now.
@@ -88,8 +78,9 @@ public final class StreamPublisher {
         let envelope = try Envelope(
             stream: settings.stream, epoch: epoch, seq: head, id: nil, schema: Heartbeat.schemaName, time: StreamClock.iso(Date())
         ).jsonData()
-        let payload = try JSONEncoder().encode(Heartbeat(head: head, intervalMs: settings.heartbeatIntervalMilliseconds, startedAt: startedAt))
-        // A heartbeat is never worth waiting for: a full subscriber will get the next one.
+        let heartbeat = Heartbeat(
+            head: head, first: first, replay: settings.replayEndpoint, intervalMs: settings.heartbeatIntervalMilliseconds, startedAt: startedAt)
+        let payload = try JSONEncoder().encode(heartbeat)
         _ = try socket.send([try Message(string: Topic.heartbeat), try Message(bytes: envelope), try Message(bytes: payload)], dontWait: true)
         nextHeartbeat = StreamClock.monotonicMilliseconds() + UInt64(settings.heartbeatIntervalMilliseconds)
     }
@@ -102,42 +93,26 @@ public final class StreamPublisher {
         return Int(nextHeartbeat - min(nextHeartbeat, StreamClock.monotonicMilliseconds()))
     }
 
-    /// Reads subscription messages waiting on the socket. A new subscription gets an immediate
-    /// heartbeat, which tells the subscriber that its subscriptions are in force.
-    public func handleSubscriptions() throws {
-        var subscribed = false
+    /// Reads subscription messages waiting on the socket; returns how many subscriptions (not
+    /// unsubscriptions) arrived. Any new subscription gets an immediate heartbeat, which tells the
+    /// subscriber that its subscriptions are in force.
+    @discardableResult
+    public func handleSubscriptions() throws -> Int {
+        var subscriptions = 0
         while let frames = try socket.receive(dontWait: true) {
             guard let first = frames.first, first.count > 0 else { continue }
             let (kind, topic) = first.withUnsafeBytes { raw in (raw[0], String(decoding: raw.dropFirst(), as: UTF8.self)) }
-            if kind == 1 {
-                subscribed = true
-                logger.debug("subscription", metadata: ["prefix": "\(topic)"])
-            } else {
-                logger.debug("unsubscription", metadata: ["prefix": "\(topic)"])
-            }
+            if kind == 1 { subscriptions += 1 }
+            logger.debug(kind == 1 ? "subscription" : "unsubscription", metadata: ["prefix": "\(topic)"])
         }
-        if subscribed { try sendHeartbeat() }
+        if subscriptions > 0 { try sendHeartbeat() }
+        return subscriptions
     }
 
     /// Lets queued messages drain for up to `milliseconds` when the socket closes.
     public func close(lingerMilliseconds: Int32) {
         try? socket.setLinger(milliseconds: lingerMilliseconds)
         socket.close()
-    }
-
-    private func sendWaiting(_ frames: [Message]) throws -> Bool {
-        if try socket.send(frames, dontWait: true) { return true }
-        let deadline = StreamClock.monotonicMilliseconds() + UInt64(settings.blockTimeoutMilliseconds)
-        let poller = Poller()
-        poller.add(socket, events: [.readable, .writable])
-        while true {
-            let now = StreamClock.monotonicMilliseconds()
-            if now >= deadline { return false }
-            try poller.poll(timeoutMilliseconds: Int(min(deadline - now, 100)))
-            if poller.events(at: 0).contains(.readable) { try handleSubscriptions() }
-            if try socket.send(frames, dontWait: true) { return true }
-            if now >= nextHeartbeat { try sendHeartbeat() }
-        }
     }
 }
 

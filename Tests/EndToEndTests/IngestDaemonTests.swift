@@ -80,7 +80,7 @@ import Testing
 
         let daemon = try startIngest(workspace)
         #expect(waitUntil(timeout: 30) { workspace.names(in: "done") == seeds }, "done: \(workspace.names(in: "done")); log:\n\(daemon.log)")
-        #expect(daemon.log.contains("finishing a file left in processing/"))
+        #expect(daemon.log.contains("finishing files left in processing/"))
         #expect(daemon.waitForLog("ingest ready"))
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit() == 0)
@@ -145,7 +145,7 @@ import Testing
         #expect(waitUntil(timeout: 20) { workspace.names(in: "done") == ["a.txt", "b.txt"] })
         try subscriber.receive(until: { $0.messages.count >= 2 }, timeout: 1)
         #expect(subscriber.messages.count == 1)
-        #expect(daemon.log.contains("duplicate of a record already published"))
+        #expect(daemon.log.contains("duplicate of a journaled record"))
     }
 
     @Test func aFullInotifyQueueTriggersARescanAndNothingIsLost() throws {

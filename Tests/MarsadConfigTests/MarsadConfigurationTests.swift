@@ -38,7 +38,6 @@ import Testing
         #expect(config.spool.settleMilliseconds == defaults.spool.settleMilliseconds)
         #expect(config.ingest.heartbeatIntervalMilliseconds == defaults.ingest.heartbeatIntervalMilliseconds)
         #expect(config.ingest.sendHighWaterMark == defaults.ingest.sendHighWaterMark)
-        #expect(config.ingest.blockTimeoutMilliseconds == defaults.ingest.blockTimeoutMilliseconds)
         #expect(config.ingest.publish == nil)
         #expect(config.log.level == defaults.log.level)
     }
