@@ -67,6 +67,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Consumers of streams: the durable JSONL mirror, consumer status.
+        .target(
+            name: "Workers",
+            dependencies: [
+                "MarsadStream", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Printing a live stream (`marsad tail`, `marsad run`).
         .target(
             name: "Tail",
@@ -79,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "marsad",
             dependencies: [
-                "Ingest", "Tail", "MarsadConfig", "MarsadStream", "MarsadRecord", "ArticleParsing", "EntityLinking",
+                "Ingest", "Tail", "Workers", "MarsadConfig", "MarsadStream", "MarsadRecord", "ArticleParsing", "EntityLinking", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -36,11 +36,12 @@ public final class StreamSubscriber {
 
     /// Connects to `endpoint` and subscribes to `prefixes` (all records when empty), then to
     /// heartbeats — last, so that the first heartbeat proves the others are in force.
-    public init(context: Context, endpoint: String, prefixes: [String]) throws {
+    public init(context: Context, endpoint: String, prefixes: [String], security: SocketSecurity? = nil, receiveHighWaterMark: Int32 = 0) throws {
         self.prefixes = prefixes.isEmpty ? [Topic.article] : prefixes
         tracksEverySeq = self.prefixes.contains { Topic.article.hasPrefix($0) }
         socket = try Socket(context: context, type: .sub)
-        try socket.setReceiveHighWaterMark(0)
+        try socket.setReceiveHighWaterMark(receiveHighWaterMark)
+        try security?.applyClient(to: socket)
         for prefix in self.prefixes { try socket.subscribe(prefix) }
         try socket.subscribe(Topic.heartbeat)
         try socket.connect(endpoint)

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import MarsadConfig
+import MarsadStream
+import ZeroMQ
 import ServiceLifecycle
 
 /// Options shared by the commands that read the configuration.
@@ -78,4 +80,13 @@ func runUntilShutdown(_ service: some Service, logger: Logger) async throws {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
     try await group.run()
+}
+
+/// The CURVE side of a client, from `[curve] client_key_file` and `server_public_key`.
+enum ClientSecurity {
+    static func load(_ settings: CurveSettings) throws -> SocketSecurity? {
+        guard let keyFile = settings.clientKeyFile, let serverKey = settings.serverPublicKey else { return nil }
+        let keys = try KeyFiles.readKeyPair(path: keyFile)
+        return SocketSecurity(keys: CurveKeyPair(publicKey: keys.publicKey, secretKey: keys.secretKey), serverPublicKey: serverKey)
+    }
 }

@@ -1,0 +1,117 @@
+import Foundation
+import Glibc
+import MarsadStream
+
+/// A JSONL file of records that is its own checkpoint: each line carries the stream, epoch and
+/// seq of its record, and a batch is one append (and one `fdatasync`). After a crash, a torn last
+/// line is cut off and the last whole line says where to resume, so the file never holds a record
+/// twice and never skips one.
+public final class JSONLSink {
+    public let path: String
+    public let durable: Bool
+    private let descriptor: Int32
+    /// Where the file stands; `nil` for an empty file.
+    public private(set) var checkpoint: Checkpoint?
+    /// Records in the file.
+    public private(set) var lineCount = 0
+
+    public init(path: String, durable: Bool = true) throws {
+        self.path = path
+        self.durable = durable
+        descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw WorkerError("open \(path): \(String(cString: strerror(errno)))") }
+        try recover()
+    }
+
+    deinit { close(descriptor) }
+
+    /// The line written for one record: `{"stream","epoch","seq","topic","id","record":{…}}`.
+    public static func line(for message: StreamMessage) -> Data {
+        var line = Data()
+        let envelope = message.envelope
+        let head = "{\"stream\":\(jsonString(envelope.stream)),\"epoch\":\(envelope.epoch),\"seq\":\(envelope.seq),"
+            + "\"topic\":\(jsonString(message.topic)),\"id\":\(jsonString(envelope.id ?? "")),\"record\":"
+        line.append(contentsOf: head.utf8)
+        line.append(message.payload)
+        line.append(contentsOf: "}\n".utf8)
+        return line
+    }
+
+    /// Appends a batch's records and makes them durable; the batch's checkpoint is then committed.
+    public func append(_ batch: DurableSubscriber.Batch) throws {
+        guard !batch.messages.isEmpty else { return }
+        var bytes = Data()
+        for message in batch.messages { bytes.append(Self.line(for: message)) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw WorkerError("write \(path): \(String(cString: strerror(errno)))") }
+            written += count
+        }
+        if durable && fdatasync(descriptor) != 0 { throw WorkerError("fdatasync \(path): \(String(cString: strerror(errno)))") }
+        if let last = batch.messages.last {
+            checkpoint = Checkpoint(stream: last.envelope.stream, epoch: last.envelope.epoch, seq: last.envelope.seq)
+        }
+        lineCount += batch.messages.count
+    }
+
+    /// Cuts a torn last line and reads the checkpoint from the last whole one.
+    private func recover() throws {
+        let size = Int(lseek(descriptor, 0, SEEK_END))
+        guard size > 0 else { return }
+        var chunk = 4096
+        while true {
+            let start = max(0, size - chunk)
+            var buffer = [UInt8](repeating: 0, count: size - start)
+            guard pread(descriptor, &buffer, buffer.count, off_t(start)) == buffer.count else {
+                throw WorkerError("read \(path): \(String(cString: strerror(errno)))")
+            }
+            // The file ends at its last newline; anything after it is a torn line.
+            guard let lastNewline = buffer.lastIndex(of: 0x0A) else {
+                if start == 0 { return try cut(to: 0) }
+                chunk *= 4
+                continue
+            }
+            if start + lastNewline + 1 < size { try cut(to: start + lastNewline + 1) }
+            let beforeLast = buffer[..<lastNewline].lastIndex(of: 0x0A)
+            if beforeLast == nil && start > 0 {
+                chunk *= 4
+                continue
+            }
+            let line = Data(buffer[(beforeLast.map { $0 + 1 } ?? 0)..<lastNewline])
+            guard let position = try? JSONDecoder().decode(LinePosition.self, from: line) else {
+                throw WorkerError("\(path): the last line is not a Marsad record line; refusing to append to another file")
+            }
+            checkpoint = Checkpoint(stream: position.stream, epoch: position.epoch, seq: position.seq)
+            lineCount = countLines()
+            return
+        }
+    }
+
+    private func cut(to size: Int) throws {
+        guard ftruncate(descriptor, off_t(size)) == 0 else { throw WorkerError("truncate \(path): \(String(cString: strerror(errno)))") }
+        _ = fdatasync(descriptor)
+    }
+
+    private func countLines() -> Int {
+        guard let data = FileManager.default.contents(atPath: path) else { return 0 }
+        return data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    }
+
+    private struct LinePosition: Decodable {
+        let stream: String
+        let epoch: UInt64
+        let seq: UInt64
+    }
+
+    static func jsonString(_ text: String) -> String {
+        String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)
+    }
+}
+
+/// A worker could not do its job.
+public struct WorkerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

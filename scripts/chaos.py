@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Chaos test: drops generated articles into a live pipeline while killing the ingest daemon and
+a consuming worker with SIGKILL at random moments, restarting each at once; then checks that
+every article is in the worker's output exactly once and every file is in done/ or failed/.
+
+    scripts/chaos.py                         # the full form: 20,000 articles, 20 kills of each
+    scripts/chaos.py --articles 1500 --kills 6 --tiny   # the short form run by the test suite
+
+Prints a human summary on stderr and one JSON line of counts on stdout; exits 0 only if every
+guarantee held. Every wait is bounded (--timeout). Needs a built marsad (--marsad).
+"""
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate_articles import articles, drop  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Child:
+    """A marsad process restarted after every kill, its logs appended to one file."""
+
+    def __init__(self, name, argv, log_path, cwd):
+        self.name, self.argv, self.log_path, self.cwd = name, argv, log_path, cwd
+        self.process = None
+        self.kills = 0
+        self.start()
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(self.argv, stdout=log, stderr=log, cwd=self.cwd,
+                                        env={**os.environ, "MARSAD_DATA_DIR": str(ROOT / "config")})
+        log.close()
+
+    def kill_and_restart(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        self.kills += 1
+        self.start()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def count_files(directory):
+    try:
+        return len([name for name in os.listdir(directory) if not name.startswith(".")])
+    except FileNotFoundError:
+        return 0
+
+
+def read_output(path):
+    records = []
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.endswith("\n"):
+                    records.append(json.loads(line))
+    except FileNotFoundError:
+        pass
+    return records
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--marsad", default=str(ROOT / ".build/debug/marsad"))
+    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--kills", type=int, default=20, help="SIGKILLs of each process, at least")
+    parser.add_argument("--prefix", default="article.", help="topic prefix the worker mirrors")
+    parser.add_argument("--tiny", action="store_true", help="short articles (faster to parse)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--timeout", type=float, default=1200, help="seconds for the whole run")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = parser.parse_args()
+
+    rng = random.Random(args.seed)
+    deadline = time.monotonic() + args.timeout
+    work = tempfile.mkdtemp(prefix="marsad-chaos-")
+    spool, state = os.path.join(work, "spool"), os.path.join(work, "state")
+    inbox = os.path.join(spool, "inbox")
+    os.makedirs(inbox)
+    config = os.path.join(work, "marsad.toml")
+    with open(config, "w") as handle:
+        handle.write(f'[spool]\ndir = "{spool}"\nsettle_ms = 0\nrescan_interval_s = 1\n'
+                     f'[state]\ndir = "{state}"\n[ingest]\nheartbeat_interval_ms = 200\n'
+                     f'[journal]\nsegment_bytes = 4194304\n[log]\nlevel = "warning"\n')
+    output = os.path.join(work, "mirror.jsonl")
+    ingest = Child("ingest", [args.marsad, "ingest", "--config", config], os.path.join(work, "ingest.log"), work)
+    worker = Child("worker", [args.marsad, "worker", "jsonl", "--config", config, "--output", output, args.prefix],
+                   os.path.join(work, "worker.log"), work)
+
+    # Articles go in over the time the kills take, so kills land while files are in flight.
+    planned_seconds = max(5.0, args.kills * 2 * 0.6)
+    items = list(articles(args.articles, seed=args.seed, tiny=args.tiny))
+    produced = threading.Event()
+
+    def produce():
+        chunk = max(1, len(items) // int(planned_seconds * 10))
+        for start in range(0, len(items), chunk):
+            for name, text in items[start:start + chunk]:
+                drop(inbox, name, text)
+            time.sleep(0.1)
+        produced.set()
+
+    started = time.monotonic()
+    producer = threading.Thread(target=produce, daemon=True)
+    producer.start()
+    while (ingest.kills < args.kills or worker.kills < args.kills) and time.monotonic() < deadline:
+        time.sleep(rng.uniform(0.05, 0.9))
+        victims = [child for child in (ingest, worker) if child.kills < args.kills]
+        rng.choice(victims).kill_and_restart()
+    producer.join(timeout=max(0.0, deadline - time.monotonic()))
+
+    # Let the pipeline finish: every file accounted for, every record mirrored.
+    done_dir, failed_dir = os.path.join(spool, "done"), os.path.join(spool, "failed")
+    while time.monotonic() < deadline:
+        settled = count_files(inbox) == 0 and count_files(os.path.join(spool, "processing")) == 0
+        if settled and count_files(done_dir) + count_files(failed_dir) >= args.articles:
+            break
+        time.sleep(0.2)
+    while time.monotonic() < deadline and len(read_output(output)) < args.articles:
+        time.sleep(0.2)
+    elapsed = time.monotonic() - started
+    ingest_status, worker_status = ingest.stop(), worker.stop()
+
+    records = read_output(output)
+    ids = [record["id"] for record in records]
+    seqs = [record["seq"] for record in records]
+    failed_files = [name for name in os.listdir(failed_dir)] if os.path.isdir(failed_dir) else []
+    counts = {
+        "articles": args.articles,
+        "ingest_kills": ingest.kills,
+        "worker_kills": worker.kills,
+        "done": count_files(done_dir),
+        "failed": count_files(failed_dir),
+        "left_in_inbox": count_files(inbox),
+        "left_in_processing": count_files(os.path.join(spool, "processing")),
+        "mirrored": len(records),
+        "unique_ids": len(set(ids)),
+        "duplicates": len(ids) - len(set(ids)),
+        "seqs_in_order": seqs == sorted(seqs) and len(set(seqs)) == len(seqs),
+        "seconds": round(elapsed, 1),
+        "clean_stop": ingest_status == 0 and worker_status == 0,
+    }
+    problems = []
+    if counts["done"] + counts["failed"] != args.articles:
+        problems.append(f"{args.articles - counts['done'] - counts['failed']} files are in neither done/ nor failed/")
+    if failed_files:
+        problems.append(f"generated articles were quarantined: {failed_files[:4]}")
+    if counts["unique_ids"] != args.articles or counts["mirrored"] != args.articles:
+        problems.append(f"mirrored {counts['mirrored']} records ({counts['unique_ids']} unique) of {args.articles}")
+    if not counts["seqs_in_order"]:
+        problems.append("the mirror's seqs are not strictly increasing")
+    if ingest.kills < args.kills or worker.kills < args.kills:
+        problems.append("the run ended before every kill was made (timeout)")
+    if not counts["clean_stop"]:
+        problems.append(f"SIGTERM did not stop cleanly (ingest {ingest_status}, worker {worker_status})")
+    counts["ok"] = not problems
+
+    print(f"chaos: {args.articles} articles, {ingest.kills} ingest kills, {worker.kills} worker kills, "
+          f"{elapsed:.1f} s: done {counts['done']}, failed {counts['failed']}, mirrored {counts['mirrored']} "
+          f"({counts['unique_ids']} unique, {counts['duplicates']} duplicates)", file=sys.stderr)
+    for problem in problems:
+        print(f"chaos: FAILED: {problem}", file=sys.stderr)
+    if problems or args.keep:
+        print(f"chaos: work directory kept: {work}", file=sys.stderr)
+    else:
+        subprocess.run(["rm", "-rf", work])
+    print(json.dumps(counts))
+    return 0 if not problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
