@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Chaos test: drops generated articles into a live pipeline while killing the ingest daemon and
-a consuming worker with SIGKILL at random moments, restarting each at once; then checks that
-every article is in the worker's output exactly once and every file is in done/ or failed/.
+two consuming workers (every record; `entity.org.` only) with SIGKILL at random moments,
+restarting each at once; then checks that every article is in each worker's output exactly once
+(the org worker: exactly the records naming an organisation) and every file is in done/ or failed/.
 
-    scripts/chaos.py                         # the full form: 20,000 articles, 20 kills of each
+    scripts/chaos.py                         # the full form: 20,000 articles, 20 kills of each process
     scripts/chaos.py --articles 1500 --kills 6 --tiny   # the short form run by the test suite
 
 Prints a human summary on stderr and one JSON line of counts on stdout; exits 0 only if every
@@ -83,7 +84,6 @@ def main():
     parser.add_argument("--marsad", default=str(ROOT / ".build/debug/marsad"))
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--kills", type=int, default=20, help="SIGKILLs of each process, at least")
-    parser.add_argument("--prefix", default="article.", help="topic prefix the worker mirrors")
     parser.add_argument("--tiny", action="store_true", help="short articles (faster to parse)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--timeout", type=float, default=1200, help="seconds for the whole run")
@@ -102,12 +102,18 @@ def main():
                      f'[state]\ndir = "{state}"\n[ingest]\nheartbeat_interval_ms = 200\n'
                      f'[journal]\nsegment_bytes = 4194304\n[log]\nlevel = "warning"\n')
     output = os.path.join(work, "mirror.jsonl")
+    org_output = os.path.join(work, "org.jsonl")
     ingest = Child("ingest", [args.marsad, "ingest", "--config", config], os.path.join(work, "ingest.log"), work)
-    worker = Child("worker", [args.marsad, "worker", "jsonl", "--config", config, "--output", output, args.prefix],
+    # Two consumers: one of every record, one of the `entity.org.` prefix only (which sees only
+    # some seqs, so it must ask the replay endpoint which ones it missed).
+    worker = Child("worker", [args.marsad, "worker", "jsonl", "--config", config, "--output", output],
                    os.path.join(work, "worker.log"), work)
+    org_worker = Child("org-worker", [args.marsad, "worker", "jsonl", "--config", config, "--output", org_output, "entity.org."],
+                       os.path.join(work, "org-worker.log"), work)
+    children = (ingest, worker, org_worker)
 
     # Articles go in over the time the kills take, so kills land while files are in flight.
-    planned_seconds = max(5.0, args.kills * 2 * 0.6)
+    planned_seconds = max(5.0, args.kills * 3 * 0.35)
     items = list(articles(args.articles, seed=args.seed, tiny=args.tiny))
     produced = threading.Event()
 
@@ -122,10 +128,9 @@ def main():
     started = time.monotonic()
     producer = threading.Thread(target=produce, daemon=True)
     producer.start()
-    while (ingest.kills < args.kills or worker.kills < args.kills) and time.monotonic() < deadline:
-        time.sleep(rng.uniform(0.05, 0.9))
-        victims = [child for child in (ingest, worker) if child.kills < args.kills]
-        rng.choice(victims).kill_and_restart()
+    while any(child.kills < args.kills for child in children) and time.monotonic() < deadline:
+        time.sleep(rng.uniform(0.05, 0.6))
+        rng.choice([child for child in children if child.kills < args.kills]).kill_and_restart()
     producer.join(timeout=max(0.0, deadline - time.monotonic()))
 
     # Let the pipeline finish: every file accounted for, every record mirrored.
@@ -137,10 +142,15 @@ def main():
         time.sleep(0.2)
     while time.monotonic() < deadline and len(read_output(output)) < args.articles:
         time.sleep(0.2)
-    elapsed = time.monotonic() - started
-    ingest_status, worker_status = ingest.stop(), worker.stop()
-
     records = read_output(output)
+    expected_org = {r["id"] for r in records if any(e["kind"] == "org" for e in r["record"]["entities"])}
+    while time.monotonic() < deadline and len(read_output(org_output)) < len(expected_org):
+        time.sleep(0.2)
+    elapsed = time.monotonic() - started
+    statuses = [child.stop() for child in children]
+    org_records = read_output(org_output)
+    org_ids = [record["id"] for record in org_records]
+
     ids = [record["id"] for record in records]
     seqs = [record["seq"] for record in records]
     failed_files = [name for name in os.listdir(failed_dir)] if os.path.isdir(failed_dir) else []
@@ -148,6 +158,7 @@ def main():
         "articles": args.articles,
         "ingest_kills": ingest.kills,
         "worker_kills": worker.kills,
+        "org_worker_kills": org_worker.kills,
         "done": count_files(done_dir),
         "failed": count_files(failed_dir),
         "left_in_inbox": count_files(inbox),
@@ -156,8 +167,11 @@ def main():
         "unique_ids": len(set(ids)),
         "duplicates": len(ids) - len(set(ids)),
         "seqs_in_order": seqs == sorted(seqs) and len(set(seqs)) == len(seqs),
+        "org_expected": len(expected_org),
+        "org_mirrored": len(org_records),
+        "org_duplicates": len(org_ids) - len(set(org_ids)),
         "seconds": round(elapsed, 1),
-        "clean_stop": ingest_status == 0 and worker_status == 0,
+        "clean_stop": all(status == 0 for status in statuses),
     }
     problems = []
     if counts["done"] + counts["failed"] != args.articles:
@@ -166,17 +180,21 @@ def main():
         problems.append(f"generated articles were quarantined: {failed_files[:4]}")
     if counts["unique_ids"] != args.articles or counts["mirrored"] != args.articles:
         problems.append(f"mirrored {counts['mirrored']} records ({counts['unique_ids']} unique) of {args.articles}")
+    if set(org_ids) != expected_org or counts["org_duplicates"]:
+        problems.append(f"the entity.org. mirror has {len(org_records)} records ({counts['org_duplicates']} duplicates) "
+                        f"of {len(expected_org)} expected")
     if not counts["seqs_in_order"]:
         problems.append("the mirror's seqs are not strictly increasing")
-    if ingest.kills < args.kills or worker.kills < args.kills:
+    if any(child.kills < args.kills for child in children):
         problems.append("the run ended before every kill was made (timeout)")
     if not counts["clean_stop"]:
-        problems.append(f"SIGTERM did not stop cleanly (ingest {ingest_status}, worker {worker_status})")
+        problems.append(f"SIGTERM did not stop every process cleanly: {statuses}")
     counts["ok"] = not problems
 
-    print(f"chaos: {args.articles} articles, {ingest.kills} ingest kills, {worker.kills} worker kills, "
-          f"{elapsed:.1f} s: done {counts['done']}, failed {counts['failed']}, mirrored {counts['mirrored']} "
-          f"({counts['unique_ids']} unique, {counts['duplicates']} duplicates)", file=sys.stderr)
+    print(f"chaos: {args.articles} articles, SIGKILLs: ingest {ingest.kills}, worker {worker.kills}, "
+          f"org worker {org_worker.kills}; {elapsed:.1f} s: done {counts['done']}, failed {counts['failed']}, "
+          f"mirrored {counts['mirrored']} ({counts['unique_ids']} unique, {counts['duplicates']} duplicates), "
+          f"entity.org. {len(org_records)} of {len(expected_org)} ({counts['org_duplicates']} duplicates)", file=sys.stderr)
     for problem in problems:
         print(f"chaos: FAILED: {problem}", file=sys.stderr)
     if problems or args.keep:

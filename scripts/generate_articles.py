@@ -34,8 +34,10 @@ def articles(count, seed=1, start=0, tiny=False):
         rng = random.Random(seed * 1_000_003 + index)
         reference = f"{seed}-{index:07d}"
         unique = f"وأشار التقرير إلى الملف المرجعي رقم {reference} الذي يوثق هذه التطورات."
-        if tiny:
+        if tiny and index % 2 == 0:
             text = f"خبر رقم {reference} عن التحالف الدولي في سوريا\n{unique} وقالت قوات سوريا الديمقراطية إن الوضع مستقر.\n"
+        elif tiny:  # odd articles name places only, so entity prefixes select a real subset
+            text = f"خبر رقم {reference} عن الطقس في دمشق\n{unique} وتوقعت الأرصاد أمطارا في حلب وحمص.\n"
         else:
             body = rng.sample(paragraphs, k=min(len(paragraphs), rng.randint(4, 12)))
             body.insert(rng.randrange(len(body) + 1), unique)
