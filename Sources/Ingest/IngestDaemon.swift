@@ -138,7 +138,8 @@ public final class IngestDaemon: Sendable {
         if !leftovers.isEmpty {
             logger.info("finishing files left in processing/", metadata: ["files": "\(leftovers.count)"])
             for batch in stride(from: 0, to: leftovers.count, by: config.ingest.batchMax) where !stopping {
-                try processBatch(Array(leftovers[batch..<min(batch + config.ingest.batchMax, leftovers.count)]), journal: journal, publisher: publisher)
+                try processBatch(
+                    Array(leftovers[batch..<min(batch + config.ingest.batchMax, leftovers.count)]), journal: journal, publisher: publisher)
             }
         }
         var pending = PendingNames()
@@ -187,7 +188,9 @@ public final class IngestDaemon: Sendable {
         try publisher.sendHeartbeat()
         logger.info(
             "ingest stopped",
-            metadata: ["published": "\(counts.published)", "failed": "\(counts.failed)", "duplicates": "\(counts.duplicates)", "head": "\(journal.head)"])
+            metadata: [
+                "published": "\(counts.published)", "failed": "\(counts.failed)", "duplicates": "\(counts.duplicates)", "head": "\(journal.head)",
+            ])
     }
 
     private func waitForSubscribers(publisher: StreamPublisher) throws {

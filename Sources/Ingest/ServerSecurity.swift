@@ -12,6 +12,7 @@ struct ServerSecurity {
         guard let keyFile = settings.serverKeyFile, let allowFile = settings.allowedClientsFile else { return nil }
         let keys = try KeyFiles.readKeyPair(path: keyFile)
         let allowed = try KeyFiles.readAllowList(path: allowFile)
-        return ServerSecurity(socket: SocketSecurity(keys: CurveKeyPair(publicKey: keys.publicKey, secretKey: keys.secretKey)), allowedClients: allowed)
+        return ServerSecurity(
+            socket: SocketSecurity(keys: CurveKeyPair(publicKey: keys.publicKey, secretKey: keys.secretKey)), allowedClients: allowed)
     }
 }

@@ -12,7 +12,8 @@ public enum KeyFiles {
         }
         if status.st_mode & 0o077 != 0 {
             throw ConfigIssue(
-                file: path, line: nil, key: "", reason: "the secret key file is readable by others (mode \(String(status.st_mode & 0o777, radix: 8)))",
+                file: path, line: nil, key: "",
+                reason: "the secret key file is readable by others (mode \(String(status.st_mode & 0o777, radix: 8)))",
                 hint: "chmod 600 \(path)")
         }
         let document = try TOMLDocument(contentsOf: path)

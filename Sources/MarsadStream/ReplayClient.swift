@@ -31,11 +31,15 @@ public final class ReplayClient {
     }
 
     /// Records from `from` (through `through`), matching `prefixes`, at most `limit`.
-    public func records(stream: String, from: UInt64, through: UInt64? = nil, prefixes: [String] = [], limit: Int = ReplayProtocol.maxRecords)
+    public func records(
+        stream: String, from: UInt64, through: UInt64? = nil, prefixes: [String] = [], limit: Int = ReplayProtocol.maxRecords
+    )
         throws -> Batch
     {
         let socket = try connected()
-        try send(ReplayProtocol.Request(stream: stream, from: from, through: through, prefixes: prefixes.isEmpty ? nil : prefixes, limit: limit, mode: .records), on: socket)
+        try send(
+            ReplayProtocol.Request(
+                stream: stream, from: from, through: through, prefixes: prefixes.isEmpty ? nil : prefixes, limit: limit, mode: .records), on: socket)
         var messages: [StreamMessage] = []
         while true {
             let frames = try receive(on: socket)
@@ -56,7 +60,9 @@ public final class ReplayClient {
     /// up to `summary.next - 1`).
     public func seqs(stream: String, from: UInt64, through: UInt64, prefixes: [String]) throws -> ReplayProtocol.Summary {
         let socket = try connected()
-        try send(ReplayProtocol.Request(stream: stream, from: from, through: through, prefixes: prefixes.isEmpty ? nil : prefixes, mode: .seqs), on: socket)
+        try send(
+            ReplayProtocol.Request(stream: stream, from: from, through: through, prefixes: prefixes.isEmpty ? nil : prefixes, mode: .seqs), on: socket
+        )
         let frames = try receive(on: socket)
         guard frames[0].string == "seqs", frames.count == 2 else { throw failure(frames) }
         return try frames[1].withUnsafeBytes { try JSONDecoder().decode(ReplayProtocol.Summary.self, from: Data($0)) }

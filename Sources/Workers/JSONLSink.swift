@@ -29,7 +29,8 @@ public final class JSONLSink {
     public static func line(for message: StreamMessage) -> Data {
         var line = Data()
         let envelope = message.envelope
-        let head = "{\"stream\":\(jsonString(envelope.stream)),\"epoch\":\(envelope.epoch),\"seq\":\(envelope.seq),"
+        let head =
+            "{\"stream\":\(jsonString(envelope.stream)),\"epoch\":\(envelope.epoch),\"seq\":\(envelope.seq),"
             + "\"topic\":\(jsonString(message.topic)),\"id\":\(jsonString(envelope.id ?? "")),\"record\":"
         line.append(contentsOf: head.utf8)
         line.append(message.payload)

@@ -69,7 +69,8 @@ public final class JSONLWorker: Sendable {
                 }
             }
         } catch let error as ZMQError where error.isTerminated {
-            logger.info("worker stopped", metadata: ["worker": "\(options.name)", "records": "\(sink.lineCount)", "replayed": "\(subscriber.replayedCount)"])
+            logger.info(
+                "worker stopped", metadata: ["worker": "\(options.name)", "records": "\(sink.lineCount)", "replayed": "\(subscriber.replayedCount)"])
         }
     }
 }

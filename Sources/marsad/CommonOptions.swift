@@ -3,8 +3,8 @@ import Foundation
 import Logging
 import MarsadConfig
 import MarsadStream
-import ZeroMQ
 import ServiceLifecycle
+import ZeroMQ
 
 /// Options shared by the commands that read the configuration.
 struct ConfigOptions: ParsableArguments {
@@ -89,4 +89,10 @@ enum ClientSecurity {
         let keys = try KeyFiles.readKeyPair(path: keyFile)
         return SocketSecurity(keys: CurveKeyPair(publicKey: keys.publicKey, secretKey: keys.secretKey), serverPublicKey: serverKey)
     }
+}
+
+/// A failure to report as `Error: <message>` without the usage text.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -25,6 +25,9 @@ struct IngestCommand: AsyncParsableCommand {
         help: ArgumentHelp("Publish endpoint (tcp://127.0.0.1:PORT, ipc://PATH). Default: ipc://<state>/ingest.pub.", valueName: "endpoint"))
     var publish: String?
 
+    @Option(name: .long, help: ArgumentHelp("Replay endpoint (ROUTER). Default: ipc://<state>/ingest.replay.", valueName: "endpoint"))
+    var replay: String?
+
     @Flag(name: .long, help: "Process what is in processing/ and inbox/, then exit instead of watching.")
     var once = false
 
@@ -32,10 +35,16 @@ struct IngestCommand: AsyncParsableCommand {
         var config = try configOptions.load()
         directories.apply(to: &config)
         if let publish {
-            if let problem = EndpointPolicy.problem(with: publish) {
+            if let problem = EndpointPolicy.problem(with: publish, curve: config.curve.serverKeyFile != nil) {
                 throw ValidationError("--publish: \(problem.reason) (\(problem.hint))")
             }
             config.ingest.publish = publish
+        }
+        if let replay {
+            if let problem = EndpointPolicy.problem(with: replay, curve: config.curve.serverKeyFile != nil) {
+                throw ValidationError("--replay: \(problem.reason) (\(problem.hint))")
+            }
+            config.ingest.replay = replay
         }
         LoggingSetup.bootstrap(level: config.log.level)
         let logger = Logger(label: "marsad.ingest")

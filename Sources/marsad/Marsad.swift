@@ -11,6 +11,9 @@ struct Marsad: AsyncParsableCommand {
             Configuration: one TOML file (see config/marsad.toml); flags override it.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, IngestCommand.self, WorkerCommand.self, TailCommand.self, ParseCommand.self, CheckCommand.self]
+        subcommands: [
+            RunCommand.self, IngestCommand.self, WorkerCommand.self, TailCommand.self, ReplayCommand.self, StatusCommand.self,
+            ParseCommand.self, CheckCommand.self, KeygenCommand.self,
+        ]
     )
 }

@@ -27,10 +27,12 @@ struct JSONLWorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The JSONL file to append to.", valueName: "file"))
     var output: String
 
-    @Option(name: .long, help: ArgumentHelp("Publish endpoint of the stream. Default: the ingest endpoint of the configuration.", valueName: "endpoint"))
+    @Option(
+        name: .long, help: ArgumentHelp("Publish endpoint of the stream. Default: the ingest endpoint of the configuration.", valueName: "endpoint"))
     var connect: String?
 
-    @Option(name: .long, help: ArgumentHelp("Name under which `marsad status` lists this worker. Default: the output file's name.", valueName: "name"))
+    @Option(
+        name: .long, help: ArgumentHelp("Name under which `marsad status` lists this worker. Default: the output file's name.", valueName: "name"))
     var name: String?
 
     @Flag(name: .long, help: "Skip fdatasync after each batch (faster; a power cut may then lose the last batch, a crash cannot).")

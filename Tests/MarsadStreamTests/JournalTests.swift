@@ -59,7 +59,8 @@ import Testing
         let validSize = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
         // Half of a fourth entry, as a power cut in the middle of a write would leave it.
         var partial: [UInt8] = []
-        JournalEntry(seq: 4, timeMilliseconds: 0, id: draft(3).id, schema: "s", topics: ["article."], payload: Data(count: 500)).encode(into: &partial)
+        JournalEntry(seq: 4, timeMilliseconds: 0, id: draft(3).id, schema: "s", topics: ["article."], payload: Data(count: 500)).encode(
+            into: &partial)
         let handle = FileHandle(forWritingAtPath: path)!
         handle.seekToEndOfFile()
         handle.write(Data(partial.prefix(partial.count / 2)))

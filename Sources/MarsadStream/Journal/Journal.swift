@@ -161,7 +161,8 @@ public final class Journal: Sendable {
         var startSize = state.withLock { $0.segments[$0.segments.count - 1].size }
         for draft in drafts {
             head += 1
-            let entry = JournalEntry(seq: head, timeMilliseconds: time, id: draft.id, schema: draft.schema, topics: draft.topics, payload: draft.payload)
+            let entry = JournalEntry(
+                seq: head, timeMilliseconds: time, id: draft.id, schema: draft.schema, topics: draft.topics, payload: draft.payload)
             offsets.append(UInt32(startSize + buffer.count))
             entry.encode(into: &buffer)
             entries.append(entry)
@@ -255,7 +256,8 @@ public final class Journal: Sendable {
             while state.segments.count > 1 {
                 let total = state.segments.reduce(0) { $0 + $1.size }
                 let oldest = state.segments[0]
-                let tooOld = settings.retentionSeconds > 0
+                let tooOld =
+                    settings.retentionSeconds > 0
                     && oldest.lastTimeMilliseconds + UInt64(settings.retentionSeconds) * 1000 < nowMilliseconds
                 guard total > settings.retentionBytes || tooOld else { break }
                 for id in oldest.ids { state.ids.remove(id) }
@@ -269,7 +271,34 @@ public final class Journal: Sendable {
         }
     }
 
-    static func scan(path: String, verify: Bool, logger: Logger) throws -> Segment {
+    /// What a journal directory holds, read without changing anything (for `marsad status`).
+    public struct Summary: Codable, Sendable, Equatable {
+        public var stream: String
+        public var epoch: UInt64
+        /// Oldest seq held (head + 1 when empty).
+        public var first: UInt64
+        public var head: UInt64
+        public var records: Int
+        public var bytes: Int
+        public var segments: Int
+    }
+
+    /// Reads `directory`'s journal without repairing or locking it.
+    public static func inspect(directory: String, logger: Logger) throws -> Summary {
+        guard let data = FileManager.default.contents(atPath: directory + "/journal.json"),
+            let meta = try? JSONDecoder().decode(JournalMeta.self, from: data)
+        else { throw JournalError("\(directory) holds no journal (journal.json missing)") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".seg") }.sorted()
+        let segments = try names.map { try scan(path: directory + "/" + $0, verify: false, repair: false, logger: logger) }.filter {
+            !$0.offsets.isEmpty
+        }
+        let head = segments.last?.lastSeq ?? 0
+        return Summary(
+            stream: meta.stream, epoch: meta.epoch, first: segments.first?.firstSeq ?? head + 1, head: head,
+            records: segments.reduce(0) { $0 + $1.offsets.count }, bytes: segments.reduce(0) { $0 + $1.size }, segments: names.count)
+    }
+
+    static func scan(path: String, verify: Bool, repair: Bool = true, logger: Logger) throws -> Segment {
         guard let name = path.split(separator: "/").last, let firstSeq = UInt64(name.dropLast(4)) else {
             throw JournalError("\(path): a segment name must be its first seq")
         }
@@ -294,10 +323,11 @@ public final class Journal: Sendable {
             }
         }
         segment.size = offset
-        if offset < data.count {
+        if offset < data.count && repair {
             // A torn or corrupt tail: cut it off so it is never served or appended after.
             logger.warning(
-                "journal tail was torn; truncated", metadata: ["segment": "\(path)", "valid_bytes": "\(offset)", "dropped_bytes": "\(data.count - offset)"])
+                "journal tail was torn; truncated",
+                metadata: ["segment": "\(path)", "valid_bytes": "\(offset)", "dropped_bytes": "\(data.count - offset)"])
             guard truncate(path, off_t(offset)) == 0 else { throw JournalError.system("truncate", path) }
         }
         return segment
