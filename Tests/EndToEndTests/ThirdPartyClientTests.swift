@@ -46,3 +46,46 @@ import Testing
         #expect(!records.contains { ($0["title"] as! String).hasPrefix("أمريكا تقرر") })
     }
 }
+
+/// A pyzmq program that knows only docs/wire.md replays what it missed and then follows live,
+/// subscribed to a prefix only, without a gap or a duplicate.
+@Suite struct ThirdPartyReplayTests {
+    @Test func aPyzmqDurableSubscriberReplaysThenFollowsLive() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let daemon = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(daemon.waitForLog("ingest ready"))
+        let generator = MarsadProcess.packageRoot.appendingPathComponent("scripts/generate_articles.py").path
+        func generate(_ count: Int, start: Int) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", generator, "--out", workspace.inbox, "-n", "\(count)", "--start", "\(start)", "--tiny"]
+            try process.run()
+            process.waitUntilExit()
+        }
+        // 300 before the client exists: even-numbered tiny articles name an organisation.
+        try generate(300, start: 0)
+        #expect(waitUntil(timeout: 60) { workspace.names(in: "done").count == 300 })
+
+        let script = MarsadProcess.packageRoot.appendingPathComponent("Tests/python/replay_subscriber.py").path
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        client.arguments = ["python3", script, workspace.endpoint, "200", "entity.org."]
+        let output = workspace.root + "/client.out"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        client.standardOutput = FileHandle(forWritingAtPath: output)
+        try client.run()
+        defer { if client.isRunning { client.terminate() } }
+        let read = { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
+        #expect(waitUntil(timeout: 30) { read().split(separator: "\n").count >= 150 }, "client output:\n\(read())")
+        try generate(100, start: 300)
+        #expect(waitUntil(timeout: 60) { !client.isRunning }, "client output:\n\(read())")
+        #expect(client.terminationStatus == 0)
+        let lines = read().split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let seqs = lines.map { $0["seq"] as! Int }
+        #expect(seqs.count == 200)
+        #expect(seqs == seqs.sorted() && Set(seqs).count == 200)
+        #expect(Set(lines.map { $0["id"] as! String }).count == 200)
+        #expect(lines.prefix(150).allSatisfy { $0["via"] as? String == "replay" })
+    }
+}
