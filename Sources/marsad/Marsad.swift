@@ -13,7 +13,7 @@ struct Marsad: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, IngestCommand.self, WorkerCommand.self, TailCommand.self, ReplayCommand.self, StatusCommand.self,
-            ParseCommand.self, CheckCommand.self, KeygenCommand.self,
+            ParseCommand.self, CheckCommand.self, KeygenCommand.self, BenchCommand.self,
         ]
     )
 }
