@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The ingest stage: spool directory, inotify watcher, the daemon loop.

@@ -72,26 +72,6 @@ public final class IngestDaemon: Sendable {
         _ = marsad_eventfd_signal(wakeDescriptor)
     }
 
-    /// Runs the loop on a new thread and returns when it ends.
-    public func runOnThread(onReady: @escaping @Sendable (String) -> Void = { _ in }) async throws {
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-                let thread = Thread {
-                    do {
-                        try self.run(onReady: onReady)
-                        continuation.resume()
-                    } catch {
-                        continuation.resume(throwing: error)
-                    }
-                }
-                thread.name = "marsad-ingest"
-                thread.start()
-            }
-        } onCancel: {
-            self.requestStop()
-        }
-    }
-
     private var stopping: Bool { stopRequested.load(ordering: .sequentiallyConsistent) }
 
     /// The loop itself; blocks the calling thread. `onReady` gets the bound publish endpoint once

@@ -1,7 +1,8 @@
+import MarsadStream
 import ServiceLifecycle
 
 /// The ingest stage as a swift-service-lifecycle service: it runs until graceful shutdown
-/// (SIGTERM, SIGINT), then finishes the file in hand and returns.
+/// (SIGTERM, SIGINT), then finishes the batch in hand and returns.
 public struct IngestService: Service {
     public let daemon: IngestDaemon
     private let onReady: @Sendable (String) -> Void
@@ -12,10 +13,8 @@ public struct IngestService: Service {
     }
 
     public func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await daemon.runOnThread(onReady: onReady)
-        } onGracefulShutdown: {
-            daemon.requestStop()
-        }
+        let daemon = self.daemon
+        let onReady = self.onReady
+        try await ThreadService(name: "marsad-ingest", body: { try daemon.run(onReady: onReady) }, stop: { daemon.requestStop() }).run()
     }
 }

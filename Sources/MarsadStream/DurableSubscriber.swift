@@ -67,7 +67,9 @@ public final class DurableSubscriber {
     private var head: UInt64 = 0
     private var replay: ReplayClient?
     private var buffered: [UInt64: StreamMessage] = [:]
-    static let maxBuffered = 20_000
+    /// Live copies held (and the SUB socket's receive high-water mark): about what the publisher
+    /// queues per subscriber, so a consumer's memory is bounded the same way.
+    static let maxBuffered = 2_000
     /// Records fetched by replay, counted for reports.
     public private(set) var replayedCount = 0
 
@@ -85,7 +87,9 @@ public final class DurableSubscriber {
     /// The next batch: waits up to `timeoutMilliseconds` for something to deliver; an empty
     /// batch means nothing new yet. Throws `ETERM` once the context is shut down.
     public func next(timeoutMilliseconds: Int32 = 1000) throws -> Batch? {
-        try receiveLive(timeoutMilliseconds: timeoutMilliseconds)
+        // Behind the head there is work to do now: do not wait for live messages.
+        let behind = checkpoint.map { $0.seq < head } ?? false
+        try receiveLive(timeoutMilliseconds: behind ? 0 : timeoutMilliseconds)
         guard var checkpoint else { return nil }
         let covered = checkpoint.seq
         let target = max(head, buffered.keys.max() ?? 0)

@@ -88,7 +88,7 @@ public final class ReplayServer: Sendable {
         let through = request.through ?? .max
         switch request.mode ?? .records {
         case .seqs:
-            let result = try journal.read(from: request.from, through: through, limit: ReplayProtocol.maxScan, prefixes: prefixes)
+            let result = try journal.read(from: request.from, through: through, limit: ReplayProtocol.maxScan, prefixes: prefixes, payloads: false)
             let summary = ReplayProtocol.Summary(
                 stream: journal.settings.stream, epoch: journal.epoch, first: result.first, head: result.head, next: result.next, count: 0,
                 seqs: result.entries.map(\.seq))

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import MarsadStream
-import ServiceLifecycle
 import Synchronization
 import ZeroMQ
 
@@ -71,38 +70,6 @@ public final class JSONLWorker: Sendable {
         } catch let error as ZMQError where error.isTerminated {
             logger.info(
                 "worker stopped", metadata: ["worker": "\(options.name)", "records": "\(sink.lineCount)", "replayed": "\(subscriber.replayedCount)"])
-        }
-    }
-}
-
-/// A blocking worker loop as a swift-service-lifecycle service.
-public struct ThreadService: Service {
-    let name: String
-    let body: @Sendable () throws -> Void
-    let stop: @Sendable () -> Void
-
-    public init(name: String, body: @escaping @Sendable () throws -> Void, stop: @escaping @Sendable () -> Void) {
-        self.name = name
-        self.body = body
-        self.stop = stop
-    }
-
-    public func run() async throws {
-        try await withGracefulShutdownHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-                let thread = Thread {
-                    do {
-                        try body()
-                        continuation.resume()
-                    } catch {
-                        continuation.resume(throwing: error)
-                    }
-                }
-                thread.name = name
-                thread.start()
-            }
-        } onGracefulShutdown: {
-            stop()
         }
     }
 }

@@ -199,7 +199,14 @@ public final class Journal: Sendable {
     /// Reads records from `from` on, at most `limit` of them and at most up to `through`,
     /// keeping only those with a topic starting with one of `prefixes` (all when empty), and
     /// examining at most `maxScan` entries. Seqs below `first` are skipped.
-    public func read(from: UInt64, through: UInt64 = .max, limit: Int, prefixes: [String] = [], maxScan: Int = 10_000) throws -> ReadResult {
+    ///
+    /// With `payloads` false the entries come back without their payloads (listing seqs then
+    /// costs one entry's memory at a time, not the whole range's).
+    public func read(
+        from: UInt64, through: UInt64 = .max, limit: Int, prefixes: [String] = [], maxScan: Int = 10_000, payloads: Bool = true
+    )
+        throws -> ReadResult
+    {
         let (segments, head) = state.withLock { ($0.segments, $0.head) }
         let first = segments.first(where: { !$0.offsets.isEmpty })?.firstSeq ?? head + 1
         let end = min(through, head)
@@ -219,8 +226,9 @@ public final class Journal: Sendable {
                 openPath = segment.path
             }
             let offset = Int(segment.offsets[Int(seq - segment.firstSeq)])
-            let entry = try Self.readEntry(descriptor: descriptor, offset: offset, path: segment.path, wantPayload: true)
+            var entry = try Self.readEntry(descriptor: descriptor, offset: offset, path: segment.path)
             scanned += 1
+            if !payloads { entry.payload = Data() }
             if prefixes.isEmpty || entry.firstTopic(matching: prefixes) != nil { entries.append(entry) }
             seq += 1
         }
@@ -333,7 +341,7 @@ public final class Journal: Sendable {
         return segment
     }
 
-    static func readEntry(descriptor: Int32, offset: Int, path: String, wantPayload: Bool) throws -> JournalEntry {
+    static func readEntry(descriptor: Int32, offset: Int, path: String) throws -> JournalEntry {
         var header = [UInt8](repeating: 0, count: JournalEntry.headerSize)
         guard pread(descriptor, &header, header.count, off_t(offset)) == header.count else { throw JournalError.system("read", path) }
         let length = Int(header.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) })
