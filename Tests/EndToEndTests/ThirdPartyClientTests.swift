@@ -16,16 +16,9 @@ import Testing
         let daemon = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
         #expect(daemon.waitForLog("ingest ready"))
 
-        let script = MarsadProcess.packageRoot.appendingPathComponent("Tests/python/wire_subscriber.py").path
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        client.arguments = ["python3", script, workspace.endpoint, "3", "entity.org.pentagon.", "entity.per.sergei-shoigu."]
-        let output = workspace.root + "/client.out"
-        FileManager.default.createFile(atPath: output, contents: nil)
-        client.standardOutput = FileHandle(forWritingAtPath: output)
-        try client.run()
+        let (client, read) = try PythonClient.start(
+            "Tests/python/wire_subscriber.py", [workspace.endpoint, "3", "entity.org.pentagon.", "entity.per.sergei-shoigu."], in: workspace)
         defer { if client.isRunning { client.terminate() } }
-        let read = { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
         #expect(waitUntil(timeout: 20) { read().hasPrefix("LIVE") }, "client never went live")
 
         // 000, 001 and 004 name the Pentagon, 001 also Shoigu; 003 names neither and must not arrive.
@@ -67,16 +60,8 @@ import Testing
         try generate(300, start: 0)
         #expect(waitUntil(timeout: 60) { workspace.names(in: "done").count == 300 })
 
-        let script = MarsadProcess.packageRoot.appendingPathComponent("Tests/python/replay_subscriber.py").path
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        client.arguments = ["python3", script, workspace.endpoint, "200", "entity.org."]
-        let output = workspace.root + "/client.out"
-        FileManager.default.createFile(atPath: output, contents: nil)
-        client.standardOutput = FileHandle(forWritingAtPath: output)
-        try client.run()
+        let (client, read) = try PythonClient.start("Tests/python/replay_subscriber.py", [workspace.endpoint, "200", "entity.org."], in: workspace)
         defer { if client.isRunning { client.terminate() } }
-        let read = { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
         #expect(waitUntil(timeout: 30) { read().split(separator: "\n").count >= 150 }, "client output:\n\(read())")
         try generate(100, start: 300)
         #expect(waitUntil(timeout: 60) { !client.isRunning }, "client output:\n\(read())")
@@ -87,5 +72,20 @@ import Testing
         #expect(seqs == seqs.sorted() && Set(seqs).count == 200)
         #expect(Set(lines.map { $0["id"] as! String }).count == 200)
         #expect(lines.prefix(150).allSatisfy { $0["via"] as? String == "replay" })
+    }
+}
+
+/// A Python program of the repository run as a child process, its standard output in a file.
+enum PythonClient {
+    /// Starts `python3 script arguments…`; returns the process and a reader of its output so far.
+    static func start(_ script: String, _ arguments: [String], in workspace: Workspace) throws -> (Process, () -> String) {
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        client.arguments = ["python3", MarsadProcess.packageRoot.appendingPathComponent(script).path] + arguments
+        let output = workspace.root + "/\(UUID().uuidString.prefix(6)).out"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        client.standardOutput = FileHandle(forWritingAtPath: output)
+        try client.run()
+        return (client, { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" })
     }
 }
