@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libzmq as Debian's libzmq3-dev ships it.
@@ -77,6 +78,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The archive: SQLite (GRDB, FTS5) schema, writes, search, timelines, export; its worker.
+        .target(
+            name: "Archive",
+            dependencies: [
+                "ArabicText", "MarsadRecord", "MarsadStream", "Workers",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Printing a live stream (`marsad tail`, `marsad run`).
         .target(
             name: "Tail",
@@ -89,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "marsad",
             dependencies: [
-                "Ingest", "Tail", "Workers", "MarsadConfig", "MarsadStream", "MarsadRecord", "ArticleParsing", "EntityLinking", "ZeroMQ",
+                "Ingest", "Tail", "Workers", "Archive", "MarsadConfig", "MarsadStream", "MarsadRecord", "ArticleParsing", "EntityLinking", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,6 +112,10 @@ let package = Package(
             dependencies: ["ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadConfig"]
         ),
         .testTarget(name: "MarsadConfigTests", dependencies: ["MarsadConfig"]),
+        .testTarget(
+            name: "ArchiveTests",
+            dependencies: ["Archive", "ArabicText", "ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadStream"]
+        ),
         .testTarget(
             name: "MarsadStreamTests",
             dependencies: ["MarsadStream", "ZeroMQ", .product(name: "Logging", package: "swift-log")]

@@ -9,6 +9,7 @@ public struct MarsadConfiguration: Sendable {
     public var state = StateSettings()
     public var ingest = IngestSettings()
     public var journal = JournalConfig()
+    public var archive = ArchiveSettings()
     public var curve = CurveSettings()
     public var parsing = ParsingSettings()
     public var log = LogSettings()
@@ -88,6 +89,10 @@ public struct MarsadConfiguration: Sendable {
         }
         curve.rejectUnknownKeys()
 
+        let archive = root.table("archive")
+        config.archive.database = archive.optionalString("db").flatMap { $0.isEmpty ? nil : $0 }
+        archive.rejectUnknownKeys()
+
         let parsing = root.table("parsing")
         let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
         if let gazetteer = parsing.optionalString("gazetteer") { config.parsing.gazetteer = resolve(gazetteer, against: base) }
@@ -116,6 +121,11 @@ public struct MarsadConfiguration: Sendable {
     /// The directory of a stream's journal.
     public func journalDirectory(stream: String) -> String {
         URL(fileURLWithPath: state.directory).appendingPathComponent("journal").appendingPathComponent(stream).standardized.path
+    }
+
+    /// The SQLite archive: `[archive] db`, or `<state>/archive.sqlite`.
+    public var archiveDatabase: String {
+        archive.database ?? URL(fileURLWithPath: state.directory).appendingPathComponent("archive.sqlite").standardized.path
     }
 
     /// Where consumers record their checkpoints for `marsad status`.
@@ -197,4 +207,10 @@ public struct ParsingSettings: Sendable {
 public struct LogSettings: Sendable {
     public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
     public var level = "info"
+}
+
+/// The archive worker's database.
+public struct ArchiveSettings: Sendable {
+    /// The SQLite file; `nil` means `<state>/archive.sqlite`.
+    public var database: String?
 }

@@ -12,8 +12,8 @@ struct Marsad: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            RunCommand.self, IngestCommand.self, WorkerCommand.self, TailCommand.self, ReplayCommand.self, StatusCommand.self,
-            ParseCommand.self, CheckCommand.self, KeygenCommand.self, BenchCommand.self,
+            RunCommand.self, IngestCommand.self, WorkerCommand.self, TailCommand.self, SearchCommand.self, EntitiesCommand.self,
+            ExportCommand.self, ReplayCommand.self, StatusCommand.self, ParseCommand.self, CheckCommand.self, KeygenCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -1,20 +1,25 @@
+import Archive
 import ArgumentParser
+import Foundation
 import Ingest
 import Logging
 import MarsadConfig
 import MarsadRecord
 import MarsadStream
-import ServiceLifecycle
+import Synchronization
 import Tail
+import Workers
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run every stage in one foreground process and print each record as it is published.",
         discussion: """
-            The first-try mode: ingest publishes on its ZeroMQ endpoint and an in-process subscriber \
-            prints what arrives, exactly as `marsad tail` would. Drop .txt articles into <spool>/inbox \
-            (default ./var/spool/inbox). Ctrl-C stops it.
+            The first-try mode: ingest publishes on its ZeroMQ endpoint; the archive worker writes \
+            every record to <state>/archive.sqlite; an in-process subscriber prints what arrives, \
+            exactly as `marsad tail` would. The stages talk over ZeroMQ as they do when run apart. \
+            Drop .txt articles into <spool>/inbox (default ./var/spool/inbox); search what arrived with \
+            `marsad search`. Ctrl-C stops it.
             """)
 
     @OptionGroup var configOptions: ConfigOptions
@@ -23,7 +28,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print each record as JSON instead of a one-line summary.")
     var json = false
 
-    @Flag(name: .long, help: "Process what is already in the spool, print it, and exit.")
+    @Flag(name: .long, help: "Process what is already in the spool, archive and print it, and exit.")
     var once = false
 
     func run() async throws {
@@ -35,17 +40,61 @@ struct RunCommand: AsyncParsableCommand {
 
         let tail = try TailRunner(options: .init(endpoint: config.ingestPublishEndpoint, prefixes: [Topic.article], format: json ? .json : .compact))
         tail.start()
+        let database = config.archiveDatabase
+        let archive = try StreamWorker(
+            options: .init(
+                name: "archive", endpoint: config.ingestPublishEndpoint, prefixes: [Topic.article], statusDirectory: config.consumersDirectory),
+            logger: Logger(label: "marsad.worker.archive"))
+        let stream = config.ingest.stream
+        let archiveThread = BackgroundThread(name: "marsad-archive") {
+            try archive.run(sink: ArchiveSink(store: try ArchiveStore(path: database), stream: stream), output: database)
+        }
         // Ingest waits for the printer's subscription, so the first records are not missed.
         let daemon = try IngestDaemon(
             config: config, builder: builder, logger: Logger(label: "marsad.ingest"), options: .init(once: once, waitForSubscriptions: 1))
         try await runUntilShutdown(IngestService(daemon: daemon), logger: logger)
         await tail.finish(upTo: daemon.head, timeout: .seconds(10))
+        if once {
+            // The archive catches up with everything journaled before the run ends.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while (archive.committed?.seq ?? 0) < daemon.head && ContinuousClock.now < deadline && !archiveThread.isFinished {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        archive.stop()
+        try await archiveThread.wait()
         let counts = daemon.counts
+        let archived = (try? ArchiveStore(path: database, readOnly: true).count()) ?? 0
         logger.info(
             "run finished",
             metadata: [
                 "published": "\(counts.published)", "failed": "\(counts.failed)", "duplicates": "\(counts.duplicates)",
-                "spool": "\(daemon.spool.root)",
+                "spool": "\(daemon.spool.root)", "archive": "\(database)", "archived": "\(archived)",
             ])
+        FileHandle.standardError.write(
+            Data("\n\(archived) articles in the archive. Search it:  marsad search --db \(database) انسحاب\n".utf8))
+    }
+}
+
+/// A blocking job on a thread of its own, awaited from async code.
+final class BackgroundThread: Sendable {
+    private let outcome = Mutex<Result<Void, Error>?>(nil)
+
+    init(name: String, _ body: @escaping @Sendable () throws -> Void) {
+        let thread = Thread {
+            let result = Result { try body() }
+            self.outcome.withLock { $0 = result }
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    var isFinished: Bool { outcome.withLock { $0 != nil } }
+
+    func wait() async throws {
+        while true {
+            if let result = outcome.withLock({ $0 }) { return try result.get() }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 }

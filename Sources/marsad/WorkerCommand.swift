@@ -9,7 +9,7 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Run a worker that consumes a stream.",
-        subcommands: [JSONLWorkerCommand.self])
+        subcommands: [ArchiveWorkerCommand.self, JSONLWorkerCommand.self])
 }
 
 struct JSONLWorkerCommand: AsyncParsableCommand {
@@ -52,13 +52,20 @@ struct JSONLWorkerCommand: AsyncParsableCommand {
         LoggingSetup.bootstrap(level: config.log.level)
         let logger = Logger(label: "marsad.worker.jsonl")
         let security = try exitOnDataErrors { try ClientSecurity.load(config.curve) }
-        let worker = try JSONLWorker(
+        let worker = try StreamWorker(
             options: .init(
                 name: name ?? URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent,
                 endpoint: connect ?? config.ingestPublishEndpoint,
                 prefixes: prefixes.isEmpty ? [Topic.article] : prefixes,
-                output: output, statusDirectory: config.consumersDirectory, durable: !noFsync, security: security),
+                statusDirectory: config.consumersDirectory, security: security),
             logger: logger)
-        try await runUntilShutdown(ThreadService(name: "marsad-worker", body: { try worker.run() }, stop: { worker.stop() }), logger: logger)
+        let output = self.output
+        let durable = !noFsync
+        // The sink is made on the worker's thread, which alone uses it.
+        try await runUntilShutdown(
+            ThreadService(
+                name: "marsad-worker", body: { try worker.run(sink: try JSONLSink(path: output, durable: durable), output: output) },
+                stop: { worker.stop() }),
+            logger: logger)
     }
 }

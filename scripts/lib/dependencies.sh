@@ -24,9 +24,9 @@ install_dependencies() {
         echo "marsad: the Swift toolchain (swift 6) is not on PATH; install it from swift.org first" >&2
         return 1
     fi
-    # libzmq (with CURVE through libsodium) and pkg-config, which SwiftPM uses to find it.
-    if [ "${CI:-}" = "true" ] || ! pkg-config --exists libzmq 2>/dev/null; then
-        apt_install libzmq3-dev pkg-config
+    # libzmq (with CURVE through libsodium), SQLite headers for GRDB, and pkg-config.
+    if [ "${CI:-}" = "true" ] || ! pkg-config --exists libzmq sqlite3 2>/dev/null; then
+        apt_install libzmq3-dev libsqlite3-dev pkg-config
     fi
     if [ "${MARSAD_PYTHON_DEPS:-0}" = "1" ]; then
         # The tests talk to Marsad from Python too: pyzmq (a third-party client) and jsonschema.

@@ -1,0 +1,110 @@
+import ArabicText
+import Foundation
+import GRDB
+import MarsadRecord
+import MarsadStream
+
+/// One SQLite archive file (WAL): idempotent writes keyed by record id, each batch committed in
+/// one transaction together with the stream checkpoint, and the queries `marsad search`,
+/// `marsad entities` and `marsad export` run.
+public final class ArchiveStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating) the archive at `path`.
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        if !readOnly {
+            try FileManager.default.createDirectory(
+                atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        } else if !FileManager.default.fileExists(atPath: path) {
+            throw ArchiveError("no archive at \(path); run `marsad run` or `marsad worker archive` first, or name one with --db")
+        }
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            if !readOnly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        if !readOnly { try ArchiveSchema.migrator.migrate(pool) }
+    }
+
+    /// The stored checkpoint of `stream`, if any.
+    public func checkpoint(stream: String) throws -> Checkpoint? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT epoch, seq FROM checkpoints WHERE stream = ?", arguments: [stream]).map {
+                Checkpoint(stream: stream, epoch: $0["epoch"], seq: $0["seq"])
+            }
+        }
+    }
+
+    /// Stores a batch of records and the checkpoint after them in one transaction. A record
+    /// already archived (same id) only gains its file; nothing is stored twice.
+    /// Returns how many records were new.
+    @discardableResult
+    public func store(_ messages: [StreamMessage], checkpoint: Checkpoint, now: Date = Date()) throws -> Int {
+        let records = try messages.map { ($0, try ArticleRecord.decode($0.payload)) }
+        let archivedAt = StreamClock.iso(now)
+        return try pool.write { db in
+            var inserted = 0
+            for (message, record) in records {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO articles
+                            (id, stream, epoch, seq, title, published, published_precision, outlet, lang, body, record, ingested_at, archived_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        record.id, message.envelope.stream, message.envelope.epoch, message.envelope.seq, record.title,
+                        record.published?.date, record.published?.precision, record.outlet?.name, record.lang,
+                        record.paragraphs.joined(separator: "\n"), String(decoding: message.payload, as: UTF8.self), record.ingestedAt,
+                        archivedAt,
+                    ])
+                let isNew = db.changesCount > 0
+                for file in record.files {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO files (article_id, name, sha256, size, received_at) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [record.id, file.name, file.sha256, file.size, file.receivedAt])
+                }
+                guard isNew else { continue }
+                inserted += 1
+                let rowID = try Int64.fetchOne(db, sql: "SELECT rowid FROM articles WHERE id = ?", arguments: [record.id])!
+                let document = SearchDocument([record.title] + record.paragraphs)
+                try db.execute(
+                    sql: "INSERT INTO articles_fts (rowid, stems, variants, skeletons) VALUES (?, ?, ?, ?)",
+                    arguments: [rowID, document.stems, document.variants, document.skeletons])
+                for entity in record.entities {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO entities (id, kind, name_ar, name_en, wikidata) VALUES (?, ?, ?, ?, ?)
+                            ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, name_ar = excluded.name_ar,
+                                name_en = excluded.name_en, wikidata = excluded.wikidata
+                            """,
+                        arguments: [entity.id, entity.kind, entity.nameAr, entity.nameEn, entity.wikidata])
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO mentions (article_id, entity_id, count) VALUES (?, ?, ?)",
+                        arguments: [record.id, entity.id, entity.count])
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO checkpoints (stream, epoch, seq, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(stream) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, updated_at = excluded.updated_at
+                    """,
+                arguments: [checkpoint.stream, checkpoint.epoch, checkpoint.seq, archivedAt])
+            return inserted
+        }
+    }
+
+    /// Number of archived articles.
+    public func count() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM articles") ?? 0 }
+    }
+}
+
+/// An archive operation failed.
+public struct ArchiveError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import MarsadStream
+import Synchronization
+import ZeroMQ
+
+/// Where a worker puts what it consumes: it commits each batch together with the checkpoint after
+/// it, atomically, and tells where it stands after a restart.
+public protocol RecordSink {
+    /// The checkpoint of the last committed batch, `nil` if nothing was ever committed.
+    var checkpoint: Checkpoint? { get throws }
+    /// Commits a batch and its checkpoint together.
+    func commit(_ batch: DurableSubscriber.Batch) throws
+    /// A short description for logs (file or database and how much it holds).
+    var summary: String { get }
+}
+
+/// A worker: a durable subscription to a stream feeding a sink, every record exactly once.
+/// `run()` blocks its thread until `stop()`.
+public final class StreamWorker: Sendable {
+    public struct Options: Sendable {
+        /// The name `marsad status` lists.
+        public var name: String
+        public var endpoint: String
+        public var prefixes: [String]
+        public var statusDirectory: String
+        public var security: SocketSecurity?
+
+        public init(name: String, endpoint: String, prefixes: [String], statusDirectory: String, security: SocketSecurity? = nil) {
+            self.name = name
+            self.endpoint = endpoint
+            self.prefixes = prefixes
+            self.statusDirectory = statusDirectory
+            self.security = security
+        }
+    }
+
+    public let options: Options
+    private let logger: Logger
+    private let context: Context
+    private let progress = Mutex<Checkpoint?>(nil)
+
+    public init(options: Options, logger: Logger) throws {
+        self.options = options
+        self.logger = logger
+        context = try Context()
+    }
+
+    /// Stops the worker after the batch in hand (from any thread).
+    public func stop() { context.shutdown() }
+
+    /// The checkpoint committed last (thread safe).
+    public var committed: Checkpoint? { progress.withLock { $0 } }
+
+    /// Runs on the calling thread until `stop()`; `output` names the sink in `marsad status`.
+    public func run(sink: some RecordSink, output: String?) throws {
+        let start = try sink.checkpoint
+        progress.withLock { $0 = start }
+        let subscriber = try DurableSubscriber(
+            context: context, options: .init(endpoint: options.endpoint, prefixes: options.prefixes, security: options.security),
+            checkpoint: start, logger: logger)
+        logger.info(
+            "worker started",
+            metadata: [
+                "worker": "\(options.name)", "sink": "\(sink.summary)",
+                "resume_after": "\(start.map { "\($0.stream)/\($0.epoch)/\($0.seq)" } ?? "nothing")",
+            ])
+        var lastStatus: Checkpoint?
+        do {
+            while true {
+                guard let batch = try subscriber.next(timeoutMilliseconds: 500) else { continue }
+                if !batch.messages.isEmpty || batch.checkpoint != start { try sink.commit(batch) }
+                progress.withLock { $0 = batch.checkpoint }
+                if batch.checkpoint != lastStatus {
+                    try ConsumerStatus(name: options.name, checkpoint: batch.checkpoint, prefixes: options.prefixes, output: output)
+                        .write(to: options.statusDirectory)
+                    lastStatus = batch.checkpoint
+                }
+            }
+        } catch let error as ZMQError where error.isTerminated {
+            logger.info(
+                "worker stopped", metadata: ["worker": "\(options.name)", "sink": "\(sink.summary)", "replayed": "\(subscriber.replayedCount)"])
+        }
+    }
+}
+
+extension JSONLSink: RecordSink {
+    public func commit(_ batch: DurableSubscriber.Batch) throws { try append(batch) }
+    public var summary: String { "\(path) (\(lineCount) records)" }
+}
