@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Chaos test: drops generated articles into a live pipeline while killing the ingest daemon and
-two consuming workers (every record; `entity.org.` only) with SIGKILL at random moments,
-restarting each at once; then checks that every article is in each worker's output exactly once
-(the org worker: exactly the records naming an organisation) and every file is in done/ or failed/.
+three consuming workers (JSONL of every record; JSONL of `entity.org.` only; the SQLite archive)
+with SIGKILL at random moments, restarting each at once; then checks that every article is in each
+worker's output exactly once (the org worker: exactly the records naming an organisation; the
+archive: exactly as many articles as were dropped) and every file is in done/ or failed/.
 
     scripts/chaos.py                         # the full form: 20,000 articles, 20 kills of each process
     scripts/chaos.py --articles 1500 --kills 6 --tiny   # the short form run by the test suite
@@ -79,6 +80,18 @@ def read_output(path):
     return records
 
 
+def archived(path):
+    """Articles in a SQLite archive (0 until it exists), read with the standard library."""
+    import sqlite3
+    if not os.path.exists(path):
+        return 0
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as connection:
+            return connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--marsad", default=str(ROOT / ".build/debug/marsad"))
@@ -110,7 +123,10 @@ def main():
                    os.path.join(work, "worker.log"), work)
     org_worker = Child("org-worker", [args.marsad, "worker", "jsonl", "--config", config, "--output", org_output, "entity.org."],
                        os.path.join(work, "org-worker.log"), work)
-    children = (ingest, worker, org_worker)
+    archive_db = os.path.join(work, "archive.sqlite")
+    archiver = Child("archive-worker", [args.marsad, "worker", "archive", "--config", config, "--db", archive_db],
+                     os.path.join(work, "archive.log"), work)
+    children = (ingest, worker, org_worker, archiver)
 
     # Articles go in over the time the kills take, so kills land while files are in flight.
     planned_seconds = max(5.0, args.kills * 3 * 0.35)
@@ -146,8 +162,11 @@ def main():
     expected_org = {r["id"] for r in records if any(e["kind"] == "org" for e in r["record"]["entities"])}
     while time.monotonic() < deadline and len(read_output(org_output)) < len(expected_org):
         time.sleep(0.2)
+    while time.monotonic() < deadline and archived(archive_db) < args.articles:
+        time.sleep(0.2)
     elapsed = time.monotonic() - started
     statuses = [child.stop() for child in children]
+    archive_count = archived(archive_db)
     org_records = read_output(org_output)
     org_ids = [record["id"] for record in org_records]
 
@@ -159,6 +178,8 @@ def main():
         "ingest_kills": ingest.kills,
         "worker_kills": worker.kills,
         "org_worker_kills": org_worker.kills,
+        "archive_worker_kills": archiver.kills,
+        "archived": archive_count,
         "done": count_files(done_dir),
         "failed": count_files(failed_dir),
         "left_in_inbox": count_files(inbox),
@@ -183,6 +204,8 @@ def main():
     if set(org_ids) != expected_org or counts["org_duplicates"]:
         problems.append(f"the entity.org. mirror has {len(org_records)} records ({counts['org_duplicates']} duplicates) "
                         f"of {len(expected_org)} expected")
+    if archive_count != args.articles:
+        problems.append(f"the archive holds {archive_count} articles, not {args.articles}")
     if not counts["seqs_in_order"]:
         problems.append("the mirror's seqs are not strictly increasing")
     if any(child.kills < args.kills for child in children):
@@ -194,7 +217,8 @@ def main():
     print(f"chaos: {args.articles} articles, SIGKILLs: ingest {ingest.kills}, worker {worker.kills}, "
           f"org worker {org_worker.kills}; {elapsed:.1f} s: done {counts['done']}, failed {counts['failed']}, "
           f"mirrored {counts['mirrored']} ({counts['unique_ids']} unique, {counts['duplicates']} duplicates), "
-          f"entity.org. {len(org_records)} of {len(expected_org)} ({counts['org_duplicates']} duplicates)", file=sys.stderr)
+          f"entity.org. {len(org_records)} of {len(expected_org)} ({counts['org_duplicates']} duplicates); "
+          f"archive worker {archiver.kills} kills, {archive_count} articles archived", file=sys.stderr)
     for problem in problems:
         print(f"chaos: FAILED: {problem}", file=sys.stderr)
     if problems or args.keep:

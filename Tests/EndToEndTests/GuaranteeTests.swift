@@ -28,6 +28,7 @@ import Testing
         #expect(counts["mirrored"] as? Int == 2000)
         #expect(counts["duplicates"] as? Int == 0)
         #expect(counts["org_mirrored"] as? Int == 1000)
+        #expect(counts["archived"] as? Int == 2000)
         #expect((counts["ingest_kills"] as? Int ?? 0) >= 8)
     }
 
