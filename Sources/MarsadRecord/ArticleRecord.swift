@@ -23,6 +23,27 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
     public var files: [FileField]
     public var ingestedAt: String
 
+    public init(
+        id: String, title: String, published: Published?, outlet: OutletField?, url: String?, lang: String, encoding: String,
+        paragraphs: [String], subheadings: [SubheadingField], removed: [RemovedField], related: [RelatedField], entities: [EntityField],
+        files: [FileField], ingestedAt: String
+    ) {
+        self.id = id
+        self.title = title
+        self.published = published
+        self.outlet = outlet
+        self.url = url
+        self.lang = lang
+        self.encoding = encoding
+        self.paragraphs = paragraphs
+        self.subheadings = subheadings
+        self.removed = removed
+        self.related = related
+        self.entities = entities
+        self.files = files
+        self.ingestedAt = ingestedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case schema, id, title, published, outlet, url, lang, encoding, paragraphs, subheadings, removed, related,
             entities, files
@@ -50,6 +71,13 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
     }
 
     public struct Published: Codable, Sendable, Equatable {
+        public init(date: String, precision: String, basis: String, text: String) {
+            self.date = date
+            self.precision = precision
+            self.basis = basis
+            self.text = text
+        }
+
         /// ISO 8601: `2024-10-26`, `2024-10` or `2024`.
         public var date: String
         /// `day`, `month` or `year`.
@@ -61,6 +89,12 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
     }
 
     public struct OutletField: Codable, Sendable, Equatable {
+        public init(name: String, basis: String, text: String) {
+            self.name = name
+            self.basis = basis
+            self.text = text
+        }
+
         public var name: String
         /// `source-line` («المصدر:») or `byline` («SY24 -خاص»).
         public var basis: String
@@ -68,6 +102,11 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
     }
 
     public struct SubheadingField: Codable, Sendable, Equatable {
+        public init(text: String, beforeParagraph: Int) {
+            self.text = text
+            self.beforeParagraph = beforeParagraph
+        }
+
         public var text: String
         public var beforeParagraph: Int
         enum CodingKeys: String, CodingKey {
@@ -77,12 +116,24 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
     }
 
     public struct RemovedField: Codable, Sendable, Equatable {
+        public init(kind: String, text: String, line: Int) {
+            self.kind = kind
+            self.text = text
+            self.line = line
+        }
+
         public var kind: String
         public var text: String
         public var line: Int
     }
 
     public struct RelatedField: Codable, Sendable, Equatable {
+        public init(marker: String, title: String?, paragraphs: [String]) {
+            self.marker = marker
+            self.title = title
+            self.paragraphs = paragraphs
+        }
+
         public var marker: String
         public var title: String?
         public var paragraphs: [String]
@@ -96,6 +147,16 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
     }
 
     public struct EntityField: Codable, Sendable, Equatable {
+        public init(id: String, kind: String, nameAr: String, nameEn: String, wikidata: String?, count: Int, mentions: [MentionField]) {
+            self.id = id
+            self.kind = kind
+            self.nameAr = nameAr
+            self.nameEn = nameEn
+            self.wikidata = wikidata
+            self.count = count
+            self.mentions = mentions
+        }
+
         public var id: String
         public var kind: String
         public var nameAr: String
@@ -122,6 +183,14 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
     }
 
     public struct MentionField: Codable, Sendable, Equatable {
+        public init(field: String, paragraph: Int?, start: Int, end: Int, text: String) {
+            self.field = field
+            self.paragraph = paragraph
+            self.start = start
+            self.end = end
+            self.text = text
+        }
+
         /// `title` or `paragraph`.
         public var field: String
         /// Paragraph index when `field` is `paragraph`.
@@ -142,6 +211,13 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
     }
 
     public struct FileField: Codable, Sendable, Equatable {
+        public init(name: String, sha256: String, size: Int, receivedAt: String) {
+            self.name = name
+            self.sha256 = sha256
+            self.size = size
+            self.receivedAt = receivedAt
+        }
+
         public var name: String
         public var sha256: String
         public var size: Int

@@ -6,6 +6,12 @@ public struct StreamMessage: Sendable {
     public let topic: String
     public let envelope: Envelope
     public let payload: Data
+
+    public init(topic: String, envelope: Envelope, payload: Data) {
+        self.topic = topic
+        self.envelope = envelope
+        self.payload = payload
+    }
 }
 
 /// What a subscriber sees, in order.

@@ -1,13 +1,17 @@
+import Archive
 import ArgumentParser
 import Foundation
+import Ingest
 import Logging
+import MarsadConfig
+import MarsadRecord
 import MarsadStream
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure parts of Marsad on this machine (build with -c release for real figures).",
-        subcommands: [JournalBenchCommand.self])
+        subcommands: [JournalBenchCommand.self, ArchiveBenchCommand.self])
 }
 
 struct JournalBenchCommand: AsyncParsableCommand {
@@ -64,4 +68,92 @@ struct JournalBenchCommand: AsyncParsableCommand {
                     .utf8))
         print(String(decoding: json, as: UTF8.self))
     }
+}
+
+struct ArchiveBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "archive",
+        abstract: "Load generated articles into a SQLite archive, then time typical searches (p50/p99).",
+        discussion: """
+            Articles are recombined from the seeds' paragraphs (with their entities), each made unique \
+            by one sentence, and written in batches exactly as the archive worker writes them. Prints \
+            insert throughput, database size and latency per query as one JSON line.
+            """)
+
+    @Option(help: "Articles to load.") var articles = 1_000_000
+    @Option(help: "Articles per transaction.") var batch = 500
+    @Option(help: "Runs of each query.") var runs = 30
+    @Option(help: "Archive file (default: a temporary file, removed afterwards).") var db: String?
+    @OptionGroup var configOptions: ConfigOptions
+
+    func run() async throws {
+        let config = try configOptions.load()
+        let builder = try exitOnDataErrors { try RecordBuilder(configuration: config) }
+        let seedDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("seeds").path
+        let directory = FileManager.default.fileExists(atPath: "seeds") ? "seeds" : seedDirectory
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".txt") }.sorted()
+        let records = try names.map { name in
+            try builder.record(
+                for: SourceFile(name: name, bytes: Array(FileManager.default.contents(atPath: directory + "/" + name)!), receivedAt: Date()))
+        }
+        let template = ArchiveBenchmark.template(from: records)
+        let path = db ?? FileManager.default.temporaryDirectory.appendingPathComponent("marsad-bench-\(UUID().uuidString.prefix(8)).sqlite").path
+        defer {
+            if db == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        }
+        let store = try ArchiveStore(path: path)
+        let start = ContinuousClock.now
+        var loaded = 0
+        var lastReport = ContinuousClock.now
+        while loaded < articles {
+            let count = min(batch, articles - loaded)
+            let messages = try (loaded..<(loaded + count)).map { index -> StreamMessage in
+                let record = ArchiveBenchmark.record(index, template: template)
+                let envelope = Envelope(stream: "bench", epoch: 1, seq: UInt64(index + 1), id: record.id, schema: ArticleRecord.schemaName, time: "")
+                return StreamMessage(topic: Topic.article, envelope: envelope, payload: try record.jsonData())
+            }
+            try store.store(messages, checkpoint: Checkpoint(stream: "bench", epoch: 1, seq: UInt64(loaded + count)))
+            loaded += count
+            if ContinuousClock.now - lastReport > .seconds(10) {
+                lastReport = ContinuousClock.now
+                FileHandle.standardError.write(Data("archive bench: \(loaded) articles loaded\n".utf8))
+            }
+        }
+        let loadSeconds = (ContinuousClock.now - start).seconds
+        var size = 0
+        for suffix in ["", "-wal"] {
+            size += (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0
+        }
+        var latencies: [[String: Any]] = []
+        for (name, query) in ArchiveBenchmark.queries {
+            var times: [Double] = []
+            var hits = 0
+            for _ in 0..<runs {
+                let begin = ContinuousClock.now
+                hits = try store.search(query).count
+                times.append((ContinuousClock.now - begin).seconds * 1000)
+            }
+            times.sort()
+            let p50 = times[times.count / 2]
+            let p99 = times[min(times.count - 1, Int((Double(times.count) * 0.99).rounded(.up)) - 1)]
+            latencies.append(["query": name, "hits": hits, "p50_ms": (p50 * 10).rounded() / 10, "p99_ms": (p99 * 10).rounded() / 10])
+            FileHandle.standardError.write(
+                Data(String(format: "  %-40@ p50 %7.1f ms  p99 %7.1f ms  (%d hits)\n", name as NSString, p50, p99, hits).utf8))
+        }
+        let figures: [String: Any] = [
+            "articles": articles, "insert_articles_per_s": Int(Double(articles) / loadSeconds), "load_seconds": (loadSeconds * 10).rounded() / 10,
+            "database_bytes": size, "queries": latencies,
+        ]
+        FileHandle.standardError.write(
+            Data(
+                "archive bench: \(articles) articles in \(String(format: "%.1f", loadSeconds)) s (\(figures["insert_articles_per_s"]!) articles/s), \(size / 1_000_000) MB\n"
+                    .utf8))
+        print(String(decoding: try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]), as: UTF8.self))
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
