@@ -34,6 +34,23 @@ public enum ArabicTokenizer {
         return tokens
     }
 
+    /// Just the words of `normalized`, without their ranges: the fast path for indexing.
+    public static func words(of normalized: NormalizedText) -> [String] {
+        var words: [String] = []
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(64)
+        for scalar in normalized.scalars {
+            if isWordScalar(scalar) {
+                UTF8.encode(scalar) { buffer.append($0) }
+            } else if !buffer.isEmpty {
+                words.append(String(decoding: buffer, as: UTF8.self))
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        if !buffer.isEmpty { words.append(String(decoding: buffer, as: UTF8.self)) }
+        return words
+    }
+
     /// Normalises and tokenises `text` in one step.
     public static func tokens(of text: String) -> [Token] {
         tokens(of: ArabicNormalizer.normalize(text))

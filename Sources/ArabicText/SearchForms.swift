@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The forms under which a word is indexed and searched, so that a search finds an article
 /// however either spells the word:
 ///
@@ -72,20 +74,43 @@ public struct SearchDocument: Sendable, Equatable {
     public let variants: String
     public let skeletons: String
 
-    public init(_ texts: [String]) {
-        var stems: [String] = []
-        var variants: [String] = []
-        var skeletons: [String] = []
+    public init(_ texts: [String], cache: SearchFormsCache = SearchFormsCache()) {
+        var stems = ""
+        var variants = ""
+        var skeletons = ""
+        func add(_ word: String, to column: inout String) {
+            if !column.isEmpty { column.append(" ") }
+            column.append(word)
+        }
         for text in texts {
-            for token in ArabicTokenizer.tokens(of: text) {
-                let forms = SearchForms(normalizedWord: token.text)
-                stems.append(forms.stem)
-                variants.append(contentsOf: forms.variants)
-                if let skeleton = forms.skeleton { skeletons.append(skeleton) }
+            for word in ArabicTokenizer.words(of: ArabicNormalizer.normalize(text)) {
+                let forms = cache.forms(of: word)
+                add(forms.stem, to: &stems)
+                for variant in forms.variants { add(variant, to: &variants) }
+                if let skeleton = forms.skeleton { add(skeleton, to: &skeletons) }
             }
         }
-        self.stems = stems.joined(separator: " ")
-        self.variants = variants.joined(separator: " ")
-        self.skeletons = skeletons.joined(separator: " ")
+        self.stems = stems
+        self.variants = variants
+        self.skeletons = skeletons
+    }
+}
+
+/// Remembers the forms of words already seen: news vocabulary repeats, so most words of an
+/// article cost one lookup. Bounded: it starts afresh past `capacity` words. Thread safe.
+public final class SearchFormsCache: Sendable {
+    private let table = Mutex<[String: SearchForms]>([:])
+    public let capacity: Int
+
+    public init(capacity: Int = 200_000) { self.capacity = capacity }
+
+    public func forms(of word: String) -> SearchForms {
+        if let known = table.withLock({ $0[word] }) { return known }
+        let forms = SearchForms(normalizedWord: word)
+        table.withLock {
+            if $0.count >= capacity { $0.removeAll(keepingCapacity: true) }
+            $0[word] = forms
+        }
+        return forms
     }
 }

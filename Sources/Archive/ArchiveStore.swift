@@ -10,6 +10,7 @@ import MarsadStream
 public final class ArchiveStore: Sendable {
     public let path: String
     let pool: DatabasePool
+    private let formsCache = SearchFormsCache()
 
     /// Opens (creating and migrating) the archive at `path`.
     public init(path: String, readOnly: Bool = false) throws {
@@ -44,47 +45,50 @@ public final class ArchiveStore: Sendable {
     /// Returns how many records were new.
     @discardableResult
     public func store(_ messages: [StreamMessage], checkpoint: Checkpoint, now: Date = Date()) throws -> Int {
-        let records = try messages.map { ($0, try ArticleRecord.decode($0.payload)) }
+        let decoder = JSONDecoder()
+        let records = try messages.map { ($0, try decoder.decode(ArchivedFields.self, from: $0.payload)) }
+        // Index forms are computed outside the write lock.
+        let documents = records.map { SearchDocument([$0.1.title] + $0.1.paragraphs, cache: formsCache) }
         let archivedAt = StreamClock.iso(now)
         return try pool.write { db in
+            let insertArticle = try db.cachedStatement(
+                sql: """
+                    INSERT OR IGNORE INTO articles
+                        (id, stream, epoch, seq, title, published, published_precision, outlet, lang, body, record, ingested_at, archived_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            let insertFile = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO files (article_id, name, sha256, size, received_at) VALUES (?, ?, ?, ?, ?)")
+            let insertIndex = try db.cachedStatement(sql: "INSERT INTO articles_fts (rowid, stems, variants, skeletons) VALUES (?, ?, ?, ?)")
+            let upsertEntity = try db.cachedStatement(
+                sql: """
+                    INSERT INTO entities (id, kind, name_ar, name_en, wikidata) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, name_ar = excluded.name_ar,
+                        name_en = excluded.name_en, wikidata = excluded.wikidata
+                    """)
+            let insertMention = try db.cachedStatement(sql: "INSERT OR IGNORE INTO mentions (article_id, entity_id, count) VALUES (?, ?, ?)")
             var inserted = 0
-            for (message, record) in records {
-                try db.execute(
-                    sql: """
-                        INSERT OR IGNORE INTO articles
-                            (id, stream, epoch, seq, title, published, published_precision, outlet, lang, body, record, ingested_at, archived_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        record.id, message.envelope.stream, message.envelope.epoch, message.envelope.seq, record.title,
-                        record.published?.date, record.published?.precision, record.outlet?.name, record.lang,
-                        record.paragraphs.joined(separator: "\n"), String(decoding: message.payload, as: UTF8.self), record.ingestedAt,
-                        archivedAt,
-                    ])
+            var entitiesSeen: Set<String> = []
+            for ((message, record), document) in zip(records, documents) {
+                try insertArticle.execute(arguments: [
+                    record.id, message.envelope.stream, message.envelope.epoch, message.envelope.seq, record.title,
+                    record.published?.date, record.published?.precision, record.outlet?.name, record.lang,
+                    record.paragraphs.joined(separator: "\n"), String(decoding: message.payload, as: UTF8.self), record.ingestedAt,
+                    archivedAt,
+                ])
                 let isNew = db.changesCount > 0
+                let rowID = db.lastInsertedRowID
                 for file in record.files {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO files (article_id, name, sha256, size, received_at) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [record.id, file.name, file.sha256, file.size, file.receivedAt])
+                    try insertFile.execute(arguments: [record.id, file.name, file.sha256, file.size, file.receivedAt])
                 }
                 guard isNew else { continue }
                 inserted += 1
-                let rowID = try Int64.fetchOne(db, sql: "SELECT rowid FROM articles WHERE id = ?", arguments: [record.id])!
-                let document = SearchDocument([record.title] + record.paragraphs)
-                try db.execute(
-                    sql: "INSERT INTO articles_fts (rowid, stems, variants, skeletons) VALUES (?, ?, ?, ?)",
-                    arguments: [rowID, document.stems, document.variants, document.skeletons])
+                try insertIndex.execute(arguments: [rowID, document.stems, document.variants, document.skeletons])
                 for entity in record.entities {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO entities (id, kind, name_ar, name_en, wikidata) VALUES (?, ?, ?, ?, ?)
-                            ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, name_ar = excluded.name_ar,
-                                name_en = excluded.name_en, wikidata = excluded.wikidata
-                            """,
-                        arguments: [entity.id, entity.kind, entity.nameAr, entity.nameEn, entity.wikidata])
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO mentions (article_id, entity_id, count) VALUES (?, ?, ?)",
-                        arguments: [record.id, entity.id, entity.count])
+                    if entitiesSeen.insert(entity.id).inserted {
+                        try upsertEntity.execute(arguments: [entity.id, entity.kind, entity.nameAr, entity.nameEn, entity.wikidata])
+                    }
+                    try insertMention.execute(arguments: [record.id, entity.id, entity.count])
                 }
             }
             try db.execute(
