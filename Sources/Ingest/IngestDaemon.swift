@@ -29,12 +29,8 @@ public final class IngestDaemon: Sendable {
     public struct Options: Sendable {
         /// Stop once `processing/` and `inbox/` are empty instead of watching.
         public var once = false
-        /// Before touching the spool, wait until at least this many subscriptions have arrived
-        /// (used by `marsad run`, whose own printer must not miss the first records).
-        public var waitForSubscriptions = 0
-        public init(once: Bool = false, waitForSubscriptions: Int = 0) {
+        public init(once: Bool = false) {
             self.once = once
-            self.waitForSubscriptions = waitForSubscriptions
         }
     }
 
@@ -46,7 +42,7 @@ public final class IngestDaemon: Sendable {
     private let context: Context
     private let wakeDescriptor: Int32
     private let stopRequested = Atomic<Bool>(false)
-    private let state = Mutex<(counts: IngestCounts, head: UInt64)>((IngestCounts(), 0))
+    private let state = Mutex<(counts: IngestCounts, head: UInt64, idle: Bool)>((IngestCounts(), 0, false))
 
     public init(config: MarsadConfiguration, builder: RecordBuilder, logger: Logger, options: Options = Options()) throws {
         self.config = config
@@ -65,6 +61,8 @@ public final class IngestDaemon: Sendable {
     public var counts: IngestCounts { state.withLock { $0.counts } }
     /// The last seq journaled and published (thread safe).
     public var head: UInt64 { state.withLock { $0.head } }
+    /// Whether the startup scan is done and nothing is waiting in the inbox (thread safe).
+    public var isIdle: Bool { state.withLock { $0.idle } }
 
     /// Asks the loop to stop after the batch in hand; safe from any thread.
     public func requestStop() {
@@ -111,7 +109,6 @@ public final class IngestDaemon: Sendable {
         let publisherItem = poller.add(publisher.socket)
         let wakeItem = poller.add(fileDescriptor: wakeDescriptor)
 
-        if options.waitForSubscriptions > 0 { try waitForSubscribers(publisher: publisher) }
         try publisher.sendHeartbeat()
 
         let leftovers = spool.names(in: spool.processing)
@@ -140,7 +137,9 @@ public final class IngestDaemon: Sendable {
                 deferred = scanInbox(into: &pending)
                 nextRescan = now + rescanDelay(deferred: deferred)
             }
-            if options.once && pending.isEmpty && deferred == 0 { break }
+            let idle = pending.isEmpty && deferred == 0
+            state.withLock { $0.idle = idle }
+            if options.once && idle { break }
 
             let untilRescan = Int(nextRescan - min(nextRescan, now))
             let timeout = pending.isEmpty ? min(untilHeartbeat, untilRescan) : 0
@@ -171,17 +170,6 @@ public final class IngestDaemon: Sendable {
             metadata: [
                 "published": "\(counts.published)", "failed": "\(counts.failed)", "duplicates": "\(counts.duplicates)", "head": "\(journal.head)",
             ])
-    }
-
-    private func waitForSubscribers(publisher: StreamPublisher) throws {
-        var subscriptions = 0
-        let poller = Poller()
-        poller.add(publisher.socket)
-        poller.add(fileDescriptor: wakeDescriptor)
-        while subscriptions < options.waitForSubscriptions && !stopping {
-            try poller.poll(timeoutMilliseconds: 100)
-            subscriptions += try publisher.handleSubscriptions()
-        }
     }
 
     /// Adds every complete file of the inbox to `pending`; returns how many were too fresh to take.

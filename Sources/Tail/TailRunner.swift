@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MarsadStream
 import Synchronization
 import ZeroMQ
@@ -13,11 +14,15 @@ public final class TailRunner: Sendable {
         public var format: RecordFormat
         /// Stop after this many records (nil: never).
         public var limit: Int?
-        public init(endpoint: String, prefixes: [String], format: RecordFormat, limit: Int? = nil) {
+        /// Print durably from this point instead of live only: everything after the checkpoint
+        /// (or, with `.some(nil)`, everything the journal holds), fetched by replay if need be.
+        public var after: Checkpoint??
+        public init(endpoint: String, prefixes: [String], format: RecordFormat, limit: Int? = nil, after: Checkpoint?? = nil) {
             self.endpoint = endpoint
             self.prefixes = prefixes
             self.format = format
             self.limit = limit
+            self.after = after
         }
     }
 
@@ -85,6 +90,9 @@ public final class TailRunner: Sendable {
 
     private func loop() {
         defer { progress.withLock { $0.finished = true } }
+        if let after = options.after {
+            return durableLoop(after: after)
+        }
         do {
             let subscriber = try StreamSubscriber(context: context, endpoint: options.endpoint, prefixes: options.prefixes)
             defer { subscriber.socket.close() }
@@ -118,6 +126,33 @@ public final class TailRunner: Sendable {
                         if let limit = options.limit, printed >= limit { return }
                     }
                 }
+            }
+        } catch let error as ZMQError where error.isTerminated {
+            return
+        } catch {
+            notice("stopped: \(error)")
+        }
+    }
+
+    private func durableLoop(after: Checkpoint?) {
+        do {
+            let subscriber = try DurableSubscriber(
+                context: context, options: .init(endpoint: options.endpoint, prefixes: options.prefixes, start: .beginning), checkpoint: after,
+                logger: Logger(label: "marsad.tail"))
+            let printer = RecordPrinter(format: options.format)
+            while true {
+                guard let batch = try subscriber.next(timeoutMilliseconds: 200) else { continue }
+                if !isLive {
+                    progress.withLock { $0.live = true }
+                    notice("live on \(options.endpoint); printing every record after seq \(after?.seq ?? 0)")
+                }
+                for message in batch.messages { output(printer.line(for: message)) }
+                let printed = progress.withLock {
+                    $0.lastSeq = max($0.lastSeq, batch.checkpoint.seq)
+                    $0.printed += batch.messages.count
+                    return $0.printed
+                }
+                if let limit = options.limit, printed >= limit { return }
             }
         } catch let error as ZMQError where error.isTerminated {
             return

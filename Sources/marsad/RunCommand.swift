@@ -38,29 +38,37 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "marsad.run")
         let builder = try exitOnDataErrors { try RecordBuilder(configuration: config) }
 
-        let tail = try TailRunner(options: .init(endpoint: config.ingestPublishEndpoint, prefixes: [Topic.article], format: json ? .json : .compact))
+        // The printer shows every record this run publishes, however late its subscription is
+        // live: it starts after the journal's head as it stands now, and replays what it missed.
+        let stream = config.ingest.stream
+        let head = (try? Journal.inspect(directory: config.journalDirectory(stream: stream), logger: logger))
+            .map { Checkpoint(stream: stream, epoch: $0.epoch, seq: $0.head) }
+        let tail = try TailRunner(
+            options: .init(endpoint: config.ingestPublishEndpoint, prefixes: [Topic.article], format: json ? .json : .compact, after: .some(head)))
         tail.start()
         let database = config.archiveDatabase
         let archive = try StreamWorker(
             options: .init(
                 name: "archive", endpoint: config.ingestPublishEndpoint, prefixes: [Topic.article], statusDirectory: config.consumersDirectory),
             logger: Logger(label: "marsad.worker.archive"))
-        let stream = config.ingest.stream
         let archiveThread = BackgroundThread(name: "marsad-archive") {
             try archive.run(sink: ArchiveSink(store: try ArchiveStore(path: database), stream: stream), output: database)
         }
-        // Ingest waits for the printer's subscription, so the first records are not missed.
-        let daemon = try IngestDaemon(
-            config: config, builder: builder, logger: Logger(label: "marsad.ingest"), options: .init(once: once, waitForSubscriptions: 1))
-        try await runUntilShutdown(IngestService(daemon: daemon), logger: logger)
-        await tail.finish(upTo: daemon.head, timeout: .seconds(10))
-        if once {
-            // The archive catches up with everything journaled before the run ends.
-            let deadline = ContinuousClock.now + .seconds(60)
-            while (archive.committed?.seq ?? 0) < daemon.head && ContinuousClock.now < deadline && !archiveThread.isFinished {
-                try await Task.sleep(for: .milliseconds(20))
+        let daemon = try IngestDaemon(config: config, builder: builder, logger: Logger(label: "marsad.ingest"))
+        let stopWhenDone = Task {
+            // --once: the stream stays up until the printer and the archive have everything.
+            guard once else { return }
+            while !Task.isCancelled {
+                if daemon.isIdle && tail.lastSeq >= daemon.head && (archive.committed?.seq ?? 0) >= daemon.head {
+                    daemon.requestStop()
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(20))
             }
         }
+        try await runUntilShutdown(IngestService(daemon: daemon), logger: logger)
+        stopWhenDone.cancel()
+        tail.stop()
         archive.stop()
         try await archiveThread.wait()
         let counts = daemon.counts
