@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // libzmq as Debian's libzmq3-dev ships it.
@@ -23,7 +25,7 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         // The few Linux calls Swift's Glibc module does not offer (renameat2, eventfd).
-        .target(name: "CSystem"),
+        .target(name: "CLinux"),
         // A thin, Marsad-agnostic Swift wrapper over libzmq.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         // Normaliser and tokens for Arabic text, with offsets into the original.
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadConfig", "MarsadStream", "CSystem",
+                "ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadConfig", "MarsadStream", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -84,6 +86,8 @@ let package = Package(
             dependencies: [
                 "ArabicText", "MarsadRecord", "MarsadStream", "Workers",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

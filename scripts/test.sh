@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing, checks formatting, builds, and runs the Swift test
-# suite (unit tests plus end-to-end tests that start marsad as a child process and talk to it
-# over real ZeroMQ sockets, including from Python).
+# Runs every test: installs what is missing, checks formatting, builds, starts a throwaway
+# PostgreSQL cluster on loopback, and runs the Swift test suite (unit tests plus end-to-end tests
+# that start marsad as a child process and talk to it over real ZeroMQ sockets, including from
+# Python, and run the archive against SQLite and PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/dependencies.sh
+. scripts/lib/postgres.sh
 MARSAD_PYTHON_DEPS=1 install_dependencies
 
 echo "==> swift format lint" >&2
@@ -17,6 +19,9 @@ if ! swift build --build-tests >"$build_log" 2>&1; then
     exit 1
 fi
 tail -n 1 "$build_log"
+
+echo "==> PostgreSQL for the archive tests" >&2
+start_test_postgres
 
 echo "==> swift test" >&2
 swift test --skip-build

@@ -4,10 +4,10 @@ import Workers
 /// The archive as a worker's sink: a batch's records and its checkpoint go into the database in
 /// one transaction.
 public struct ArchiveSink: RecordSink {
-    public let store: ArchiveStore
+    public let store: any ArchiveBackend
     public let stream: String
 
-    public init(store: ArchiveStore, stream: String) {
+    public init(store: any ArchiveBackend, stream: String) {
         self.store = store
         self.stream = stream
     }
@@ -18,5 +18,5 @@ public struct ArchiveSink: RecordSink {
         try store.store(batch.messages, checkpoint: batch.checkpoint)
     }
 
-    public var summary: String { "\(store.path) (\((try? store.count()) ?? 0) articles)" }
+    public var summary: String { "\(store.location) (\((try? store.count()) ?? 0) articles)" }
 }

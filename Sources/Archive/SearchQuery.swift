@@ -57,3 +57,19 @@ public struct SearchQuery: Sendable, Equatable {
         }.joined(separator: " AND ")
     }
 }
+
+extension SearchQuery {
+    /// The PostgreSQL `tsquery` (config `simple`) equivalent of `matchExpression`: stems and
+    /// variants carry weights A and B, skeletons C.
+    var tsQuery: String? {
+        let terms = self.terms
+        guard !terms.isEmpty else { return nil }
+        return terms.map { term -> String in
+            if term.isPhrase { return "(" + term.words.map { "'\($0.stem)':A" }.joined(separator: " <-> ") + ")" }
+            let word = term.words[0]
+            var alternatives = ([word.stem] + word.variants).map { "'\($0)':AB" }
+            if let skeleton = word.skeleton { alternatives.append("'\(skeleton)':C") }
+            return "(" + alternatives.joined(separator: " | ") + ")"
+        }.joined(separator: " & ")
+    }
+}

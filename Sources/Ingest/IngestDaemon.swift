@@ -1,5 +1,5 @@
 import ArticleParsing
-import CSystem
+import CLinux
 import EntityLinking
 import Foundation
 import Glibc

@@ -91,6 +91,12 @@ public struct MarsadConfiguration: Sendable {
 
         let archive = root.table("archive")
         config.archive.database = archive.optionalString("db").flatMap { $0.isEmpty ? nil : $0 }
+        config.archive.backend = ArchiveSettings.Backend(
+            rawValue: archive.choice("backend", default: config.archive.backend.rawValue, allowed: ArchiveSettings.Backend.allCases.map(\.rawValue)))!
+        config.archive.postgresURL = archive.optionalString("postgres_url").flatMap { $0.isEmpty ? nil : $0 }
+        if config.archive.backend == .postgres && config.archive.postgresURL == nil {
+            archive.report("postgres_url", "is needed when backend = \"postgres\"", hint: "e.g. postgres://marsad@127.0.0.1:5432/marsad")
+        }
         archive.rejectUnknownKeys()
 
         let parsing = root.table("parsing")
@@ -211,6 +217,11 @@ public struct LogSettings: Sendable {
 
 /// The archive worker's database.
 public struct ArchiveSettings: Sendable {
+    public enum Backend: String, Sendable, CaseIterable { case sqlite, postgres }
+    /// `sqlite` (one file) or `postgres` (a database several hosts share).
+    public var backend = Backend.sqlite
     /// The SQLite file; `nil` means `<state>/archive.sqlite`.
     public var database: String?
+    /// The PostgreSQL database, `postgres://user@host:port/database`.
+    public var postgresURL: String?
 }

@@ -20,6 +20,9 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The SQLite archive. Default: [archive] db, else <state>/archive.sqlite.", valueName: "file"))
     var db: String?
 
+    @Option(name: .long, help: ArgumentHelp("Archive into this PostgreSQL database instead (postgres://user@host:port/db).", valueName: "url"))
+    var postgres: String?
+
     @Option(
         name: .long, help: ArgumentHelp("Publish endpoint of the stream. Default: the ingest endpoint of the configuration.", valueName: "endpoint"))
     var connect: String?
@@ -32,7 +35,6 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
     func run() async throws {
         var config = try configOptions.load()
         if let state { config.state.directory = state }
-        if let db { config.archive.database = db }
         LoggingSetup.bootstrap(level: config.log.level)
         let logger = Logger(label: "marsad.worker.archive")
         let security = try exitOnDataErrors { try ClientSecurity.load(config.curve) }
@@ -41,12 +43,12 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
                 name: "archive", endpoint: connect ?? config.ingestPublishEndpoint, prefixes: [Topic.article],
                 statusDirectory: config.consumersDirectory, security: security),
             logger: logger)
-        let database = config.archiveDatabase
+        let location = archiveLocation(config, db: db, postgres: postgres)
         let stream = config.ingest.stream
         try await runUntilShutdown(
             ThreadService(
                 name: "marsad-archive",
-                body: { try worker.run(sink: ArchiveSink(store: try ArchiveStore(path: database), stream: stream), output: database) },
+                body: { try worker.run(sink: ArchiveSink(store: try location.open(), stream: stream), output: location.description) },
                 stop: { worker.stop() }),
             logger: logger)
     }
@@ -54,8 +56,11 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
 
 /// `--db` plus the filters shared by search, export and entities.
 struct ArchiveQueryOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The archive. Default: [archive] db, else <state>/archive.sqlite.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The SQLite archive. Default: the configured archive, else <state>/archive.sqlite.", valueName: "file"))
     var db: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read this PostgreSQL archive instead (postgres://user@host:port/db).", valueName: "url"))
+    var postgres: String?
 
     @Option(
         name: .long, help: ArgumentHelp("Only articles mentioning this entity id (e.g. org.sdf); repeatable: all must be mentioned.", valueName: "id")
@@ -89,11 +94,11 @@ struct ArchiveQueryOptions: ParsableArguments {
         }
     }
 
-    func openStore() throws -> ArchiveStore {
+    func openStore() throws -> any ArchiveBackend {
         var config = try configOptions.load()
         if let state { config.state.directory = state }
         do {
-            return try ArchiveStore(path: db ?? config.archiveDatabase, readOnly: true)
+            return try archiveLocation(config, db: db, postgres: postgres).open(readOnly: true)
         } catch let error as ArchiveError {
             throw CommandError(error.description)
         }
@@ -145,7 +150,7 @@ struct SearchCommand: AsyncParsableCommand {
             return
         }
         if hits.isEmpty {
-            FileHandle.standardError.write(Data("no results in \(store.path)\n".utf8))
+            FileHandle.standardError.write(Data("no results in \(store.location)\n".utf8))
             return
         }
         print(ResultTable.render(hits))
@@ -247,13 +252,13 @@ struct EntitiesCommand: AsyncParsableCommand {
     @OptionGroup var options: ArchiveQueryOptions
 
     func validate() throws {
-        if let by, ArchiveStore.Period(rawValue: by) == nil { throw ValidationError("--by \(by): use day, week, month or year") }
+        if let by, ArchivePeriod(rawValue: by) == nil { throw ValidationError("--by \(by): use day, week, month or year") }
     }
 
     func run() async throws {
         let store = try options.openStore()
         let counts = try store.entityCounts(
-            since: options.since, until: options.until, kinds: kind, entities: options.entity, by: by.flatMap(ArchiveStore.Period.init),
+            since: options.since, until: options.until, kinds: kind, entities: options.entity, by: by.flatMap(ArchivePeriod.init),
             limit: limit)
         if json {
             let encoder = JSONEncoder()

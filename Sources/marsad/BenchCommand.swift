@@ -103,7 +103,7 @@ struct ArchiveBenchCommand: AsyncParsableCommand {
         defer {
             if db == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         }
-        let store = try ArchiveStore(path: path)
+        let store = try SQLiteArchive(path: path)
         // Only the archive's work is timed: decoding the payloads, indexing and the transaction,
         // as the worker does it; generating the records is not.
         var storing = Duration.zero

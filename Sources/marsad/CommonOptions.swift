@@ -1,3 +1,4 @@
+import Archive
 import ArgumentParser
 import Foundation
 import Logging
@@ -95,4 +96,30 @@ enum ClientSecurity {
 struct CommandError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The archive `config` names, with `--db` or `--postgres` taking precedence.
+func archiveLocation(_ config: MarsadConfiguration, db: String? = nil, postgres: String? = nil) -> ArchiveLocation {
+    if let postgres { return .postgres(url: postgres) }
+    if let db { return .sqlite(path: db) }
+    if config.archive.backend == .postgres, let url = config.archive.postgresURL { return .postgres(url: url) }
+    return .sqlite(path: config.archiveDatabase)
+}
+
+extension ArchiveLocation {
+    /// The `marsad search` flag that names this archive.
+    var searchFlag: String {
+        switch self {
+        case .sqlite(let path): return "--db \(path)"
+        case .postgres(let url): return "--postgres \(url)"
+        }
+    }
+
+    /// The file or server, for messages.
+    var description: String {
+        switch self {
+        case .sqlite(let path): return path
+        case .postgres(let url): return url
+        }
+    }
 }

@@ -46,13 +46,13 @@ struct RunCommand: AsyncParsableCommand {
         let tail = try TailRunner(
             options: .init(endpoint: config.ingestPublishEndpoint, prefixes: [Topic.article], format: json ? .json : .compact, after: .some(head)))
         tail.start()
-        let database = config.archiveDatabase
+        let location = archiveLocation(config)
         let archive = try StreamWorker(
             options: .init(
                 name: "archive", endpoint: config.ingestPublishEndpoint, prefixes: [Topic.article], statusDirectory: config.consumersDirectory),
             logger: Logger(label: "marsad.worker.archive"))
         let archiveThread = BackgroundThread(name: "marsad-archive") {
-            try archive.run(sink: ArchiveSink(store: try ArchiveStore(path: database), stream: stream), output: database)
+            try archive.run(sink: ArchiveSink(store: try location.open(), stream: stream), output: location.description)
         }
         let daemon = try IngestDaemon(config: config, builder: builder, logger: Logger(label: "marsad.ingest"))
         let stopWhenDone = Task {
@@ -72,15 +72,15 @@ struct RunCommand: AsyncParsableCommand {
         archive.stop()
         try await archiveThread.wait()
         let counts = daemon.counts
-        let archived = (try? ArchiveStore(path: database, readOnly: true).count()) ?? 0
+        let archived = (try? location.open(readOnly: true).count()) ?? 0
         logger.info(
             "run finished",
             metadata: [
                 "published": "\(counts.published)", "failed": "\(counts.failed)", "duplicates": "\(counts.duplicates)",
-                "spool": "\(daemon.spool.root)", "archive": "\(database)", "archived": "\(archived)",
+                "spool": "\(daemon.spool.root)", "archive": "\(location.description)", "archived": "\(archived)",
             ])
         FileHandle.standardError.write(
-            Data("\n\(archived) articles in the archive. Search it:  marsad search --db \(database) انسحاب\n".utf8))
+            Data("\n\(archived) articles in the archive. Search it:  marsad search \(location.searchFlag) انسحاب\n".utf8))
     }
 }
 

@@ -1,37 +1,65 @@
 import Foundation
 import Testing
 
-/// The archive as an analyst uses it: `marsad run --once` on the seeds, then `marsad search`,
-/// `marsad export` and `marsad entities` against the SQLite file it wrote.
-@Suite(.serialized) struct ArchiveSearchTests {
-    /// One archive of the five seeds, shared by the tests of this suite.
-    static let archive: Result<Workspace, Error> = Result {
-        let workspace = try Workspace()
-        try workspace.dropSeeds()
-        let run = try MarsadProcess(["run", "--once", "--config", workspace.config], workDirectory: workspace.root)
-        guard run.waitForExit(timeout: 120) == 0 else { throw TestFailure("marsad run failed:\n\(run.log)") }
-        guard run.log.contains("5 articles in the archive") else { throw TestFailure("run did not report the archive:\n\(run.log)") }
-        return workspace
-    }
+/// The archive backends every archive test runs against.
+enum ArchiveBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
 
-    func marsad(_ arguments: [String]) throws -> (status: Int32?, output: String, log: String) {
-        let workspace = try Self.archive.get()
+    /// Extra configuration selecting the backend. PostgreSQL comes from scripts/test.sh, which
+    /// starts a throwaway cluster on loopback and exports its URL.
+    func configuration() throws -> String {
+        switch self {
+        case .sqlite: return ""
+        case .postgres:
+            guard let url = ProcessInfo.processInfo.environment["MARSAD_TEST_POSTGRES_URL"] else {
+                throw TestFailure("MARSAD_TEST_POSTGRES_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL server")
+            }
+            return "[archive]\nbackend = \"postgres\"\npostgres_url = \"\(url)\"\n"
+        }
+    }
+}
+
+/// The archive as an analyst uses it: `marsad run --once` on the seeds, then `marsad search`,
+/// `marsad export` and `marsad entities` — the same suite against SQLite and PostgreSQL.
+@Suite(.serialized) struct ArchiveSearchTests {
+    /// One archive of the five seeds per backend, shared by the tests of this suite.
+    static let archives: [ArchiveBackendUnderTest: Result<Workspace, Error>] = Dictionary(
+        uniqueKeysWithValues: ArchiveBackendUnderTest.allCases.map { backend in
+            (
+                backend,
+                Result {
+                    let workspace = try Workspace()
+                    let config = try String(contentsOfFile: workspace.config, encoding: .utf8) + "\n" + (try backend.configuration())
+                    try config.write(toFile: workspace.config, atomically: true, encoding: .utf8)
+                    try workspace.dropSeeds()
+                    let run = try MarsadProcess(["run", "--once", "--config", workspace.config], workDirectory: workspace.root)
+                    guard run.waitForExit(timeout: 120) == 0 else { throw TestFailure("marsad run failed:\n\(run.log)") }
+                    guard run.log.contains("5 articles in the archive") else { throw TestFailure("run did not report the archive:\n\(run.log)") }
+                    return workspace
+                }
+            )
+        })
+
+    func marsad(_ backend: ArchiveBackendUnderTest, _ arguments: [String]) throws -> (status: Int32?, output: String, log: String) {
+        let workspace = try Self.archives[backend]!.get()
         let process = try MarsadProcess(arguments + ["--config", workspace.config], workDirectory: workspace.root)
         let status = process.waitForExit(timeout: 60)
         return (status, process.output, process.log)
     }
 
     /// The seed numbers (000 … 004) of the hits of a search.
-    func seeds(_ arguments: [String]) throws -> [String] {
-        let result = try marsad(["search", "--json"] + arguments)
+    func seeds(_ backend: ArchiveBackendUnderTest, _ arguments: [String]) throws -> [String] {
+        let result = try marsad(backend, ["search", "--json"] + arguments)
         #expect(result.status == 0, "\(result.log)")
         let hits = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as! [[String: Any]]
         return hits.map { String(($0["files"] as! [String])[0].prefix(3)) }.sorted()
     }
 
-    @Test func withdrawalFindsSeeds000_002_004WithSnippetsInTheOriginalSpelling() throws {
-        #expect(try seeds(["انسحاب"]) == ["000", "002", "004"])
-        let result = try marsad(["search", "--json", "انسحاب"])
+    @Test(arguments: ArchiveBackendUnderTest.allCases)
+    func withdrawalFindsSeeds000_002_004WithSnippetsInTheOriginalSpelling(backend: ArchiveBackendUnderTest) throws {
+        #expect(try seeds(backend, ["انسحاب"]) == ["000", "002", "004"])
+        let result = try marsad(backend, ["search", "--json", "انسحاب"])
         let hits = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as! [[String: Any]]
         for hit in hits {
             let snippet = try #require(hit["snippet"] as? String)
@@ -41,54 +69,63 @@ import Testing
         }
     }
 
-    @Test(arguments: ["الانسحاب", "للانسحاب", "إنسحاب", "انْسِحَاب", "الإنسحاب"])
-    func spellingVariantsOfTheQueryFindTheSameArticles(query: String) throws {
-        #expect(try seeds([query]) == ["000", "002", "004"])
+    @Test(arguments: ArchiveBackendUnderTest.allCases, ["الانسحاب", "للانسحاب", "إنسحاب", "انْسِحَاب", "الإنسحاب"])
+    func spellingVariantsOfTheQueryFindTheSameArticles(backend: ArchiveBackendUnderTest, query: String) throws {
+        #expect(try seeds(backend, [query]) == ["000", "002", "004"])
     }
 
-    @Test func americanSpelledEitherWayFindsTheSameArticles() throws {
-        #expect(try seeds(["الأمريكيه"]) == (try seeds(["الأميركية"])))
-        #expect(try seeds(["البنتاغون"]) == (try seeds(["البنتاجون"])))
+    @Test(arguments: ArchiveBackendUnderTest.allCases)
+    func americanSpelledEitherWayFindsTheSameArticles(backend: ArchiveBackendUnderTest) throws {
+        #expect(try seeds(backend, ["الأمريكيه"]) == (try seeds(backend, ["الأميركية"])))
+        #expect(try seeds(backend, ["البنتاغون"]) == (try seeds(backend, ["البنتاجون"])))
     }
 
-    @Test func anEntityFilterReturnsOnlyArticlesThatMentionIt() throws {
-        #expect(try seeds(["--entity", "org.sdf"]) == ["002", "003", "004"])
-        #expect(try seeds(["--entity", "org.sdf", "انسحاب"]) == ["002", "004"])
-        #expect(try seeds(["--entity", "org.sdf", "--entity", "org.kataib-hezbollah"]) == ["004"])
+    @Test(arguments: ArchiveBackendUnderTest.allCases)
+    func anEntityFilterReturnsOnlyArticlesThatMentionIt(backend: ArchiveBackendUnderTest) throws {
+        #expect(try seeds(backend, ["--entity", "org.sdf"]) == ["002", "003", "004"])
+        #expect(try seeds(backend, ["--entity", "org.sdf", "انسحاب"]) == ["002", "004"])
+        #expect(try seeds(backend, ["--entity", "org.sdf", "--entity", "org.kataib-hezbollah"]) == ["004"])
     }
 
-    @Test func outletAndDateFilters() throws {
-        #expect(try seeds(["--outlet", "عنب بلدى"]) == ["004"])
-        #expect(try seeds(["--until", "2024-12"]) == ["003"])
-        #expect(try seeds(["--since", "2024-10-26", "--until", "2024-10-26"]) == ["003"])
+    @Test(arguments: ArchiveBackendUnderTest.allCases)
+    func outletAndDateFilters(backend: ArchiveBackendUnderTest) throws {
+        #expect(try seeds(backend, ["--outlet", "عنب بلدى"]) == ["004"])
+        #expect(try seeds(backend, ["--until", "2024-12"]) == ["003"])
+        #expect(try seeds(backend, ["--since", "2024-10-26", "--until", "2024-10-26"]) == ["003"])
     }
 
-    @Test func theTableIsIsolatedForRightToLeftText() throws {
-        let result = try marsad(["search", "انسحاب"])
+    @Test(arguments: ArchiveBackendUnderTest.allCases)
+    func theTableIsIsolatedForRightToLeftText(backend: ArchiveBackendUnderTest) throws {
+        let result = try marsad(backend, ["search", "انسحاب"])
         #expect(result.status == 0)
         #expect(result.output.contains("\u{2068}عنب بلدي\u{2069}"))
         #expect(result.output.split(separator: "\n").count == 9)
     }
 
-    @Test func exportWritesJSONLRecordsAndCSVRows() throws {
-        let jsonl = try marsad(["export"])
+    @Test(arguments: ArchiveBackendUnderTest.allCases)
+    func exportWritesJSONLRecordsAndCSVRows(backend: ArchiveBackendUnderTest) throws {
+        let jsonl = try marsad(backend, ["export"])
         #expect(jsonl.status == 0)
         let records = jsonl.output.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(records.count == 5)
         #expect(records.allSatisfy { $0["schema"] as? String == "marsad.article/1" })
-        let csv = try marsad(["export", "--format", "csv", "--entity", "org.sdf"])
+        let csv = try marsad(backend, ["export", "--format", "csv", "--entity", "org.sdf"])
         let rows = csv.output.split(separator: "\n")
         #expect(rows.first == "id,published,outlet,title,entities,files")
         #expect(rows.count == 4)
     }
 
-    @Test func entitiesCountsArticlesPerEntityAndByPeriod() throws {
-        let result = try marsad(["entities", "--json", "--kind", "org"])
+    @Test(arguments: ArchiveBackendUnderTest.allCases)
+    func entitiesCountsArticlesPerEntityAndByPeriod(backend: ArchiveBackendUnderTest) throws {
+        let result = try marsad(backend, ["entities", "--json", "--kind", "org"])
         let counts = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as! [[String: Any]]
         let pentagon = try #require(counts.first { $0["id"] as? String == "org.pentagon" })
         #expect(pentagon["articles"] as? Int == 4)
         #expect(counts.allSatisfy { $0["kind"] as? String == "org" })
-        let timeline = try marsad(["entities", "--json", "--by", "month", "--entity", "org.sdf"])
+        let timeline = try marsad(backend, ["entities", "--json", "--by", "month", "--entity", "org.sdf"])
+        let weeks = try marsad(backend, ["entities", "--json", "--by", "week", "--entity", "org.sdf"])
+        let weekRows = try JSONSerialization.jsonObject(with: Data(weeks.output.utf8)) as! [[String: Any]]
+        #expect(weekRows.contains { $0["period"] as? String == "2024-10-21" })
         let rows = try JSONSerialization.jsonObject(with: Data(timeline.output.utf8)) as! [[String: Any]]
         #expect(rows.contains { $0["period"] as? String == "2024-10" && $0["articles"] as? Int == 1 })
     }

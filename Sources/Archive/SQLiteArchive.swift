@@ -7,8 +7,9 @@ import MarsadStream
 /// One SQLite archive file (WAL): idempotent writes keyed by record id, each batch committed in
 /// one transaction together with the stream checkpoint, and the queries `marsad search`,
 /// `marsad entities` and `marsad export` run.
-public final class ArchiveStore: Sendable {
+public final class SQLiteArchive: ArchiveBackend {
     public let path: String
+    public var location: String { path }
     let pool: DatabasePool
     private let formsCache = SearchFormsCache()
 
@@ -44,7 +45,7 @@ public final class ArchiveStore: Sendable {
     /// already archived (same id) only gains its file; nothing is stored twice.
     /// Returns how many records were new.
     @discardableResult
-    public func store(_ messages: [StreamMessage], checkpoint: Checkpoint, now: Date = Date()) throws -> Int {
+    public func store(_ messages: [StreamMessage], checkpoint: Checkpoint, now: Date) throws -> Int {
         let decoder = JSONDecoder()
         let records = try messages.map { ($0, try decoder.decode(ArchivedFields.self, from: $0.payload)) }
         // Index forms are computed outside the write lock.

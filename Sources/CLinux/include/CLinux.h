@@ -1,5 +1,5 @@
-#ifndef MARSAD_CSYSTEM_H
-#define MARSAD_CSYSTEM_H
+#ifndef MARSAD_CLINUX_H
+#define MARSAD_CLINUX_H
 
 /// Renames `from` to `to` atomically, failing with EEXIST instead of replacing `to`
 /// (renameat2 with RENAME_NOREPLACE). Returns 0 or -1 with errno set.

@@ -1,0 +1,142 @@
+import ArabicText
+import Foundation
+import GRDB
+import MarsadRecord
+
+extension SQLiteArchive {
+    /// Runs a search: full-text match ranked by bm25 (title and body), then filters.
+    public func search(_ query: SearchQuery) throws -> [SearchHit] {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        var from = "articles a"
+        var rank = "0.0"
+        var order = "\(ArchiveDates.sql) DESC, a.rowid DESC"
+        if let match = query.matchExpression {
+            from = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+            conditions.append("articles_fts MATCH ?")
+            arguments.append(match)
+            rank = "bm25(articles_fts, 10.0, 4.0, 1.0)"
+            order = "rank"
+        }
+        for entity in query.entities {
+            conditions.append("a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)")
+            arguments.append(entity)
+        }
+        for label in query.labels {
+            conditions.append("a.id IN (SELECT article_id FROM labels WHERE label = ?)")
+            arguments.append(label)
+        }
+        if let since = query.since {
+            conditions.append("\(ArchiveDates.sql) >= ?")
+            arguments.append(since)
+        }
+        if let until = query.until {
+            // An inclusive upper bound that also works for a prefix such as 2024-01.
+            conditions.append("substr(\(ArchiveDates.sql), 1, ?) <= ?")
+            arguments.append(until.count)
+            arguments.append(until)
+        }
+        let sql = """
+            SELECT a.id, a.title, a.published, a.outlet, a.record, \(rank) AS rank
+            FROM \(from)
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY \(order)
+            LIMIT ?
+            """
+        let outletKey = query.outlet.map(ArabicNormalizer.normalizedString)
+        // The outlet is compared after normalisation, in Swift: fetch a little more to filter.
+        arguments.append(outletKey == nil ? query.limit : max(query.limit * 20, 1000))
+        let rows = try pool.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)!) }
+        let labels = try labelsByArticle(rows.map { $0["id"] })
+        return try HitBuilder.hits(
+            rows.map {
+                HitBuilder.Row(
+                    id: $0["id"], title: $0["title"], published: $0["published"], outlet: $0["outlet"], record: $0["record"], rank: $0["rank"])
+            },
+            labels: labels, query: query)
+    }
+
+    func labelsByArticle(_ ids: [String]) throws -> [String: [SearchHit.HitLabel]] {
+        guard !ids.isEmpty else { return [:] }
+        return try pool.read { db in
+            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            var result: [String: [SearchHit.HitLabel]] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT article_id, label, score FROM labels WHERE article_id IN (\(placeholders)) ORDER BY score DESC",
+                arguments: StatementArguments(ids))
+            {
+                result[row["article_id"], default: []].append(.init(label: row["label"], score: row["score"]))
+            }
+            return result
+        }
+    }
+
+    /// The full records of the hits, for export.
+    public func records(_ query: SearchQuery) throws -> [ArticleRecord] {
+        var all = query
+        all.limit = Int.max / 2
+        let ids = try search(all).map(\.id)
+        return try pool.read { db in
+            try ids.compactMap { id in
+                try String.fetchOne(db, sql: "SELECT record FROM articles WHERE id = ?", arguments: [id]).map {
+                    try ArticleRecord.decode(Data($0.utf8))
+                }
+            }
+        }
+    }
+}
+
+extension SQLiteArchive {
+    /// Counts per entity (and per period when `by` is set), most-mentioned first.
+    public func entityCounts(
+        since: String? = nil, until: String? = nil, kinds: [String] = [], entities: [String] = [], by period: ArchivePeriod?, limit: Int
+    ) throws -> [EntityCount] {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        let date = ArchiveDates.sql
+        if let since {
+            conditions.append("\(date) >= ?")
+            arguments.append(since)
+        }
+        if let until {
+            conditions.append("substr(\(date), 1, ?) <= ?")
+            arguments += [until.count, until]
+        }
+        if !kinds.isEmpty {
+            conditions.append("e.kind IN (\(Array(repeating: "?", count: kinds.count).joined(separator: ",")))")
+            arguments += kinds
+        }
+        if !entities.isEmpty {
+            conditions.append("e.id IN (\(Array(repeating: "?", count: entities.count).joined(separator: ",")))")
+            arguments += entities
+        }
+        let periodColumn = period.map { "\(Self.periodSQL($0)) AS period" } ?? "NULL AS period"
+        let grouping = period == nil ? "e.id" : "e.id, period"
+        let sql = """
+            SELECT e.id, e.kind, e.name_ar, e.name_en, \(periodColumn), count(*) AS articles, sum(m.count) AS mentions
+            FROM mentions m JOIN articles a ON a.id = m.article_id JOIN entities e ON e.id = m.entity_id
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            GROUP BY \(grouping)
+            ORDER BY \(period == nil ? "articles DESC, mentions DESC, e.id" : "e.id, period")
+            LIMIT ?
+            """
+        arguments.append(period == nil ? limit : limit * 400)
+        let rows = try pool.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)!) }
+        var counts = rows.map {
+            EntityCount(
+                id: $0["id"], kind: $0["kind"], nameAr: $0["name_ar"], nameEn: $0["name_en"], period: $0["period"], articles: $0["articles"],
+                mentions: $0["mentions"])
+        }
+        if period != nil { counts = EntityCount.topTimelines(counts, limit: limit) }
+        return counts
+    }
+
+    static func periodSQL(_ period: ArchivePeriod) -> String {
+        switch period {
+        case .day: return ArchiveDates.sql
+        case .week: return "date(\(ArchiveDates.sql), '-6 days', 'weekday 1')"
+        case .month: return "substr(\(ArchiveDates.sql), 1, 7)"
+        case .year: return "substr(\(ArchiveDates.sql), 1, 4)"
+        }
+    }
+}
