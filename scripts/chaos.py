@@ -80,8 +80,18 @@ def read_output(path):
     return records
 
 
+def fresh_postgres_database(url, name):
+    """Creates database `name` on the server of `url`; returns its URL."""
+    subprocess.run(["psql", url, "-qtAc", f"CREATE DATABASE {name}"], check=True)
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
 def archived(path):
-    """Articles in a SQLite archive (0 until it exists), read with the standard library."""
+    """Articles in the archive (0 until it exists): a SQLite file read with the standard library,
+    or a PostgreSQL URL read with psql."""
+    if path.startswith("postgres"):
+        result = subprocess.run(["psql", path, "-qtAc", "SELECT count(*) FROM articles"], capture_output=True, text=True)
+        return int(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip().isdigit() else 0
     import sqlite3
     if not os.path.exists(path):
         return 0
@@ -101,6 +111,8 @@ def main():
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--timeout", type=float, default=1200, help="seconds for the whole run")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="archive into a new database on this PostgreSQL server instead of SQLite (needs psql)")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
@@ -124,7 +136,11 @@ def main():
     org_worker = Child("org-worker", [args.marsad, "worker", "jsonl", "--config", config, "--output", org_output, "entity.org."],
                        os.path.join(work, "org-worker.log"), work)
     archive_db = os.path.join(work, "archive.sqlite")
-    archiver = Child("archive-worker", [args.marsad, "worker", "archive", "--config", config, "--db", archive_db],
+    archive_target = ["--db", archive_db]
+    if args.postgres:
+        archive_db = fresh_postgres_database(args.postgres, f"chaos_{os.getpid()}_{int(time.time())}")
+        archive_target = ["--postgres", archive_db]
+    archiver = Child("archive-worker", [args.marsad, "worker", "archive", "--config", config] + archive_target,
                      os.path.join(work, "archive.log"), work)
     children = (ingest, worker, org_worker, archiver)
 

@@ -32,6 +32,17 @@ import Testing
         #expect((counts["ingest_kills"] as? Int ?? 0) >= 8)
     }
 
+    @Test func killingThePostgresArchiveWorkerAtRandomLosesNothingAndDuplicatesNothing() throws {
+        let url = try #require(
+            ProcessInfo.processInfo.environment["MARSAD_TEST_POSTGRES_URL"],
+            "MARSAD_TEST_POSTGRES_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL server")
+        let run = try runScript(["scripts/chaos.py", "--articles", "1000", "--kills", "5", "--tiny", "--timeout", "300", "--postgres", url])
+        #expect(run.status == 0, "\(run.log)")
+        let counts = try #require(try JSONSerialization.jsonObject(with: Data(run.counts.utf8)) as? [String: Any])
+        #expect(counts["archived"] as? Int == 1000)
+        #expect((counts["archive_worker_kills"] as? Int ?? 0) >= 5)
+    }
+
     @Test func stoppedWorkersCatchUpAndALateWorkerGetsEverythingByReplay() throws {
         let run = try runScript(["scripts/stall.py", "--articles", "3000", "--stop-seconds", "5", "--tiny", "--timeout", "300"])
         #expect(run.status == 0, "\(run.log)")
