@@ -173,14 +173,12 @@ public final class PostgresArchive: ArchiveBackend {
 
     @discardableResult
     public func store(_ messages: [StreamMessage], checkpoint: Checkpoint, now: Date) throws -> Int {
-        let decoder = JSONDecoder()
-        let records = try messages.map { ($0, try decoder.decode(ArchivedFields.self, from: $0.payload)) }
-        let documents = records.map { SearchDocument([$0.1.title] + $0.1.paragraphs, cache: formsCache) }
+        let batch = try PreparedBatch(messages, cache: formsCache)
         let archivedAt = StreamClock.iso(now)
         return try transaction {
             var inserted = 0
             var entitiesSeen: Set<String> = []
-            for ((message, record), document) in zip(records, documents) {
+            for (message, record, document) in batch.items {
                 let rows = try run(
                     """
                     INSERT INTO articles (id, stream, epoch, seq, title, published, published_precision, outlet, lang, body, record,

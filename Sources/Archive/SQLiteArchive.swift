@@ -46,10 +46,7 @@ public final class SQLiteArchive: ArchiveBackend {
     /// Returns how many records were new.
     @discardableResult
     public func store(_ messages: [StreamMessage], checkpoint: Checkpoint, now: Date) throws -> Int {
-        let decoder = JSONDecoder()
-        let records = try messages.map { ($0, try decoder.decode(ArchivedFields.self, from: $0.payload)) }
-        // Index forms are computed outside the write lock.
-        let documents = records.map { SearchDocument([$0.1.title] + $0.1.paragraphs, cache: formsCache) }
+        let batch = try PreparedBatch(messages, cache: formsCache)
         let archivedAt = StreamClock.iso(now)
         return try pool.write { db in
             let insertArticle = try db.cachedStatement(
@@ -70,7 +67,7 @@ public final class SQLiteArchive: ArchiveBackend {
             let insertMention = try db.cachedStatement(sql: "INSERT OR IGNORE INTO mentions (article_id, entity_id, count) VALUES (?, ?, ?)")
             var inserted = 0
             var entitiesSeen: Set<String> = []
-            for ((message, record), document) in zip(records, documents) {
+            for (message, record, document) in batch.items {
                 try insertArticle.execute(arguments: [
                     record.id, message.envelope.stream, message.envelope.epoch, message.envelope.seq, record.title,
                     record.published?.date, record.published?.precision, record.outlet?.name, record.lang,

@@ -118,12 +118,7 @@ public final class TailRunner: Sendable {
                         if let last = lastPrinted, last.epoch == message.envelope.epoch, last.seq == message.envelope.seq { continue }
                         lastPrinted = (message.envelope.epoch, message.envelope.seq)
                         output(printer.line(for: message))
-                        let printed = progress.withLock {
-                            $0.lastSeq = max($0.lastSeq, message.envelope.seq)
-                            $0.printed += 1
-                            return $0.printed
-                        }
-                        if let limit = options.limit, printed >= limit { return }
+                        if reachedLimit(after: 1, through: message.envelope.seq) { return }
                     }
                 }
             }
@@ -147,17 +142,22 @@ public final class TailRunner: Sendable {
                     notice("live on \(options.endpoint); printing every record after seq \(after?.seq ?? 0)")
                 }
                 for message in batch.messages { output(printer.line(for: message)) }
-                let printed = progress.withLock {
-                    $0.lastSeq = max($0.lastSeq, batch.checkpoint.seq)
-                    $0.printed += batch.messages.count
-                    return $0.printed
-                }
-                if let limit = options.limit, printed >= limit { return }
+                if reachedLimit(after: batch.messages.count, through: batch.checkpoint.seq) { return }
             }
         } catch let error as ZMQError where error.isTerminated {
             return
         } catch {
             notice("stopped: \(error)")
         }
+    }
+
+    /// Records `count` more printed records up to `seq`; returns whether `--limit` is reached.
+    private func reachedLimit(after count: Int, through seq: UInt64) -> Bool {
+        let printed = progress.withLock {
+            $0.lastSeq = max($0.lastSeq, seq)
+            $0.printed += count
+            return $0.printed
+        }
+        return options.limit.map { printed >= $0 } ?? false
     }
 }

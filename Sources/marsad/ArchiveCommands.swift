@@ -35,14 +35,7 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
     func run() async throws {
         var config = try configOptions.load()
         if let state { config.state.directory = state }
-        LoggingSetup.bootstrap(level: config.log.level)
-        let logger = Logger(label: "marsad.worker.archive")
-        let security = try exitOnDataErrors { try ClientSecurity.load(config.curve) }
-        let worker = try StreamWorker(
-            options: .init(
-                name: "archive", endpoint: connect ?? config.ingestPublishEndpoint, prefixes: [Topic.article],
-                statusDirectory: config.consumersDirectory, security: security),
-            logger: logger)
+        let (worker, logger) = try makeWorker(name: "archive", config: config, connect: connect, prefixes: [])
         let location = archiveLocation(config, db: db, postgres: postgres)
         let stream = config.ingest.stream
         try await runUntilShutdown(

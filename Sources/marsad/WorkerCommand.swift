@@ -49,16 +49,9 @@ struct JSONLWorkerCommand: AsyncParsableCommand {
     func run() async throws {
         var config = try configOptions.load()
         if let state { config.state.directory = state }
-        LoggingSetup.bootstrap(level: config.log.level)
-        let logger = Logger(label: "marsad.worker.jsonl")
-        let security = try exitOnDataErrors { try ClientSecurity.load(config.curve) }
-        let worker = try StreamWorker(
-            options: .init(
-                name: name ?? URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent,
-                endpoint: connect ?? config.ingestPublishEndpoint,
-                prefixes: prefixes.isEmpty ? [Topic.article] : prefixes,
-                statusDirectory: config.consumersDirectory, security: security),
-            logger: logger)
+        let (worker, logger) = try makeWorker(
+            name: name ?? URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent, config: config, connect: connect,
+            prefixes: prefixes)
         let output = self.output
         let durable = !noFsync
         // The sink is made on the worker's thread, which alone uses it.
@@ -68,4 +61,18 @@ struct JSONLWorkerCommand: AsyncParsableCommand {
                 stop: { worker.stop() }),
             logger: logger)
     }
+}
+
+/// A worker on the ingest stream (or `connect`), with logging set up and CURVE keys loaded from
+/// the configuration; no prefixes means every record.
+func makeWorker(name: String, config: MarsadConfiguration, connect: String?, prefixes: [String]) throws -> (StreamWorker, Logger) {
+    LoggingSetup.bootstrap(level: config.log.level)
+    let logger = Logger(label: "marsad.worker.\(name)")
+    let security = try exitOnDataErrors { try ClientSecurity.load(config.curve) }
+    let worker = try StreamWorker(
+        options: .init(
+            name: name, endpoint: connect ?? config.ingestPublishEndpoint, prefixes: prefixes.isEmpty ? [Topic.article] : prefixes,
+            statusDirectory: config.consumersDirectory, security: security),
+        logger: logger)
+    return (worker, logger)
 }
