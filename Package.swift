@@ -26,6 +26,8 @@ let package = Package(
         ),
         // The few Linux calls Swift's Glibc module does not offer (renameat2, eventfd).
         .target(name: "CLinux"),
+        // sd_notify(3) over $NOTIFY_SOCKET: readiness, status, watchdog, stopping.
+        .target(name: "SystemdNotify"),
         // A thin, Marsad-agnostic Swift wrapper over libzmq.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         // Normaliser and tokens for Arabic text, with offsets into the original.
@@ -66,7 +68,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadConfig", "MarsadStream", "CLinux",
+                "ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadConfig", "MarsadStream", "CLinux", "SystemdNotify",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -75,7 +77,7 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "MarsadStream", "ZeroMQ",
+                "MarsadStream", "ZeroMQ", "SystemdNotify",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -20,6 +20,9 @@ if ! swift build --build-tests >"$build_log" 2>&1; then
 fi
 tail -n 1 "$build_log"
 
+echo "==> systemd units" >&2
+MARSAD_BIN=$PWD/.build/debug/marsad scripts/check-units.sh
+
 echo "==> PostgreSQL for the archive tests" >&2
 start_test_postgres
 

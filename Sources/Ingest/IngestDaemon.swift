@@ -8,6 +8,7 @@ import MarsadConfig
 import MarsadRecord
 import MarsadStream
 import Synchronization
+import SystemdNotify
 import ZeroMQ
 
 /// Counts of what ingest has done since it started.
@@ -115,6 +116,7 @@ public final class IngestDaemon: Sendable {
         if !leftovers.isEmpty {
             logger.info("finishing files left in processing/", metadata: ["files": "\(leftovers.count)"])
             for batch in stride(from: 0, to: leftovers.count, by: config.ingest.batchMax) where !stopping {
+                SystemdNotifier.shared.watchdog()
                 try processBatch(
                     Array(leftovers[batch..<min(batch + config.ingest.batchMax, leftovers.count)]), journal: journal, publisher: publisher)
             }
@@ -129,6 +131,8 @@ public final class IngestDaemon: Sendable {
                 "epoch": "\(journal.epoch)", "head": "\(journal.head)", "curve": "\(security != nil)",
             ])
         onReady(publisher.boundEndpoint)
+        let notifier = SystemdNotifier.shared
+        notifier.notify("READY=1\nSTATUS=watching \(spool.inbox); journal head \(journal.head)")
 
         while !stopping {
             let now = StreamClock.monotonicMilliseconds()
@@ -141,8 +145,10 @@ public final class IngestDaemon: Sendable {
             state.withLock { $0.idle = idle }
             if options.once && idle { break }
 
+            notifier.watchdog(status: self.statusLine(head: journal.head))
             let untilRescan = Int(nextRescan - min(nextRescan, now))
-            let timeout = pending.isEmpty ? min(untilHeartbeat, untilRescan) : 0
+            var timeout = pending.isEmpty ? min(untilHeartbeat, untilRescan) : 0
+            if let interval = notifier.watchdogIntervalMilliseconds { timeout = min(timeout, Int(interval)) }
             try poller.poll(timeoutMilliseconds: max(0, timeout))
             if poller.events(at: wakeItem).contains(.readable) { marsad_eventfd_drain(wakeDescriptor) }
             if poller.events(at: publisherItem).contains(.readable) { try publisher.handleSubscriptions() }
@@ -164,12 +170,19 @@ public final class IngestDaemon: Sendable {
                 publisher.first = journal.first
             }
         }
+        notifier.notify("STOPPING=1\nSTATUS=stopping; " + statusLine(head: journal.head))
         try publisher.sendHeartbeat()
         logger.info(
             "ingest stopped",
             metadata: [
                 "published": "\(counts.published)", "failed": "\(counts.failed)", "duplicates": "\(counts.duplicates)", "head": "\(journal.head)",
             ])
+    }
+
+    /// The STATUS line `systemctl status` shows.
+    private func statusLine(head: UInt64) -> String {
+        let counts = self.counts
+        return "published \(counts.published), failed \(counts.failed), duplicates \(counts.duplicates); journal head \(head)"
     }
 
     /// Adds every complete file of the inbox to `pending`; returns how many were too fresh to take.

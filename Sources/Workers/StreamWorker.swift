@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MarsadStream
 import Synchronization
+import SystemdNotify
 import ZeroMQ
 
 /// Where a worker puts what it consumes: it commits each batch together with the checkpoint after
@@ -66,8 +67,12 @@ public final class StreamWorker: Sendable {
                 "resume_after": "\(start.map { "\($0.stream)/\($0.epoch)/\($0.seq)" } ?? "nothing")",
             ])
         var lastStatus: Checkpoint?
+        let notifier = SystemdNotifier.shared
+        notifier.notify("READY=1\nSTATUS=following \(options.endpoint) into \(sink.summary)")
+        defer { notifier.notify("STOPPING=1") }
         do {
             while true {
+                notifier.watchdog(status: "at \(self.committed.map { "\($0.stream) seq \($0.seq)" } ?? "the start"); \(sink.summary)")
                 guard let batch = try subscriber.next(timeoutMilliseconds: 500) else { continue }
                 if !batch.messages.isEmpty || batch.checkpoint != start { try sink.commit(batch) }
                 progress.withLock { $0 = batch.checkpoint }

@@ -28,14 +28,14 @@ struct CheckCommand: AsyncParsableCommand {
         }
         var summary: [String] = []
         do {
-            let boilerplate = try DataFiles.locate("boilerplate.toml", configured: config.parsing.boilerplate)
+            let boilerplate = try DataFiles.locate("boilerplate.toml", configured: config.parsing.boilerplate, besideConfig: config.sourceFile)
             _ = try BoilerplateMarkers.load(file: boilerplate)
             summary.append("boilerplate \(boilerplate)")
         } catch let errors as ConfigErrors {
             issues += errors.issues
         }
         do {
-            let gazetteerFile = try DataFiles.locate("gazetteer.toml", configured: config.parsing.gazetteer)
+            let gazetteerFile = try DataFiles.locate("gazetteer.toml", configured: config.parsing.gazetteer, besideConfig: config.sourceFile)
             let gazetteer = try Gazetteer.load(file: gazetteerFile)
             summary.append("gazetteer \(gazetteerFile) (\(gazetteer.entities.count) entities)")
         } catch let errors as ConfigErrors {

@@ -28,6 +28,10 @@ install_dependencies() {
     if [ "${CI:-}" = "true" ] || ! pkg-config --exists libzmq sqlite3 2>/dev/null; then
         apt_install libzmq3-dev libsqlite3-dev pkg-config
     fi
+    # systemd-analyze checks the units (the tests run it without systemd as PID 1).
+    if [ "${MARSAD_PYTHON_DEPS:-0}" = "1" ] && ! command -v systemd-analyze >/dev/null 2>&1; then
+        apt_install systemd
+    fi
     if [ "${MARSAD_PYTHON_DEPS:-0}" = "1" ]; then
         # The tests talk to Marsad from Python too: pyzmq (a third-party client) and jsonschema.
         if ! python3 -c "import zmq, jsonschema" 2>/dev/null; then
