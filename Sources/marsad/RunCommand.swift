@@ -31,6 +31,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Process what is already in the spool, archive and print it, and exit.")
     var once = false
 
+    @Flag(name: .long, help: "Print no records (ingest and archive only), e.g. for benchmarks.")
+    var quiet = false
+
     func run() async throws {
         var config = try configOptions.load()
         directories.apply(to: &config)
@@ -43,9 +46,10 @@ struct RunCommand: AsyncParsableCommand {
         let stream = config.ingest.stream
         let head = (try? Journal.inspect(directory: config.journalDirectory(stream: stream), logger: logger))
             .map { Checkpoint(stream: stream, epoch: $0.epoch, seq: $0.head) }
-        let tail = try TailRunner(
-            options: .init(endpoint: config.ingestPublishEndpoint, prefixes: [Topic.article], format: json ? .json : .compact, after: .some(head)))
-        tail.start()
+        let tailOptions = TailRunner.Options(
+            endpoint: config.ingestPublishEndpoint, prefixes: [Topic.article], format: json ? .json : .compact, after: .some(head))
+        let tail = quiet ? nil : try TailRunner(options: tailOptions)
+        tail?.start()
         let location = archiveLocation(config)
         let archive = try StreamWorker(
             options: .init(
@@ -59,7 +63,7 @@ struct RunCommand: AsyncParsableCommand {
             // --once: the stream stays up until the printer and the archive have everything.
             guard once else { return }
             while !Task.isCancelled {
-                if daemon.isIdle && tail.lastSeq >= daemon.head && (archive.committed?.seq ?? 0) >= daemon.head {
+                if daemon.isIdle && (tail?.lastSeq ?? .max) >= daemon.head && (archive.committed?.seq ?? 0) >= daemon.head {
                     daemon.requestStop()
                     return
                 }
@@ -68,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         try await runUntilShutdown(IngestService(daemon: daemon), logger: logger)
         stopWhenDone.cancel()
-        tail.stop()
+        tail?.stop()
         archive.stop()
         try await archiveThread.wait()
         let counts = daemon.counts
