@@ -15,9 +15,10 @@ public struct NormalizedText: Sendable {
 
     /// The normalised text as a string.
     public var text: String {
-        var result = String.UnicodeScalarView()
-        result.append(contentsOf: scalars)
-        return String(result)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count * 2)
+        for scalar in scalars { UTF8.encode(scalar) { bytes.append($0) } }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The original scalar range that the normalised range `range` came from.

@@ -13,6 +13,9 @@ public enum ArabicTokenizer {
     /// The words of `normalized`, in order.
     public static func tokens(of normalized: NormalizedText) -> [Token] {
         var tokens: [Token] = []
+        // Building each word from UTF-8 bytes is several times cheaper than appending scalars.
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(64)
         let scalars = normalized.scalars
         var index = 0
         while index < scalars.count {
@@ -21,12 +24,14 @@ public enum ArabicTokenizer {
                 continue
             }
             let start = index
-            while index < scalars.count, isWordScalar(scalars[index]) { index += 1 }
-            var word = String.UnicodeScalarView()
-            word.append(contentsOf: scalars[start..<index])
+            buffer.removeAll(keepingCapacity: true)
+            while index < scalars.count, isWordScalar(scalars[index]) {
+                UTF8.encode(scalars[index]) { buffer.append($0) }
+                index += 1
+            }
             tokens.append(
                 Token(
-                    text: String(word),
+                    text: String(decoding: buffer, as: UTF8.self),
                     normalizedRange: start..<index,
                     originalRange: normalized.originalRange(of: start..<index)
                 ))

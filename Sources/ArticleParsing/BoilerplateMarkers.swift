@@ -74,8 +74,12 @@ public enum LineKey {
         "»", "«", "•", "·", ">", "<", "/", "\\",
     ]
 
+    /// Lines longer than this are keyed by their beginning only: no marker is that long, and
+    /// prefix markers sit at the start. Keying a whole paragraph would cost the most for nothing.
+    static let keyedLength = 120
+
     public static func make(_ line: String) -> String {
-        let normalized = ArabicNormalizer.normalizedString(line)
+        let normalized = ArabicNormalizer.normalizedString(line.count > keyedLength ? String(line.prefix(keyedLength)) : line)
         let words = normalized.split(whereSeparator: { $0 == " " || $0 == "\t" })
         var collapsed = words.joined(separator: " ")
         while let first = collapsed.first, edgeCharacters.contains(first) { collapsed.removeFirst() }
