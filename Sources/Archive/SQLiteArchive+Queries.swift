@@ -36,8 +36,10 @@ extension SQLiteArchive {
             arguments.append(until.count)
             arguments.append(until)
         }
+        // Rank and order only rowids: sorting the selected rows with their records would carry
+        // every match's JSON through the sorter. The few winners' rows are read afterwards.
         let sql = """
-            SELECT a.id, a.title, a.published, a.outlet, a.record, \(rank) AS rank
+            SELECT a.rowid AS rowid, \(rank) AS rank
             FROM \(from)
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             ORDER BY \(order)
@@ -46,7 +48,24 @@ extension SQLiteArchive {
         let outletKey = query.outlet.map(ArabicNormalizer.normalizedString)
         // The outlet is compared after normalisation, in Swift: fetch a little more to filter.
         arguments.append(outletKey == nil ? query.limit : max(query.limit * 20, 1000))
-        let rows = try pool.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)!) }
+        let rows = try pool.read { db -> [Row] in
+            let ranked = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)!)
+            guard !ranked.isEmpty else { return [] }
+            let rankByRowID = Dictionary(ranked.map { ($0["rowid"] as Int64, $0["rank"] as Double) }, uniquingKeysWith: { first, _ in first })
+            let placeholders = Array(repeating: "?", count: ranked.count).joined(separator: ",")
+            let fetched = try Row.fetchAll(
+                db, sql: "SELECT rowid, id, title, published, outlet, record FROM articles WHERE rowid IN (\(placeholders))",
+                arguments: StatementArguments(ranked.map { $0["rowid"] as Int64 }))
+            let byRowID = Dictionary(fetched.map { ($0["rowid"] as Int64, $0) }, uniquingKeysWith: { first, _ in first })
+            return ranked.compactMap { row -> Row? in
+                let rowID: Int64 = row["rowid"]
+                guard let article = byRowID[rowID] else { return nil }
+                return [
+                    "id": article["id"] as String, "title": article["title"] as String, "published": article["published"] as String?,
+                    "outlet": article["outlet"] as String?, "record": article["record"] as String, "rank": rankByRowID[rowID] ?? 0,
+                ]
+            }
+        }
         let labels = try labelsByArticle(rows.map { $0["id"] })
         return try HitBuilder.hits(
             rows.map {

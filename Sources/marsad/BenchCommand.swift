@@ -80,7 +80,7 @@ struct ArchiveBenchCommand: AsyncParsableCommand {
             insert throughput, database size and latency per query as one JSON line.
             """)
 
-    @Option(help: "Articles to load.") var articles = 1_000_000
+    @Option(help: "Articles to load (0 with --db times the searches of an existing archive).") var articles = 1_000_000
     @Option(help: "Articles per transaction.") var batch = 500
     @Option(help: "Runs of each query.") var runs = 30
     @Option(help: "Archive file (default: a temporary file, removed afterwards).") var db: String?
@@ -147,7 +147,8 @@ struct ArchiveBenchCommand: AsyncParsableCommand {
                 Data(String(format: "  %-40@ p50 %7.1f ms  p99 %7.1f ms  (%d hits)\n", name as NSString, p50, p99, hits).utf8))
         }
         let figures: [String: Any] = [
-            "articles": articles, "insert_articles_per_s": Int(Double(articles) / loadSeconds), "load_seconds": (loadSeconds * 10).rounded() / 10,
+            "articles": articles, "insert_articles_per_s": loadSeconds > 0 ? Int(Double(articles) / loadSeconds) : 0,
+            "load_seconds": (loadSeconds * 10).rounded() / 10, "archived_articles": try store.count(),
             "database_bytes": size, "queries": latencies,
         ]
         FileHandle.standardError.write(
