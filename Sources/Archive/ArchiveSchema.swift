@@ -81,6 +81,15 @@ enum ArchiveSchema {
                     )
                     """)
         }
+        migrator.registerMigration("v2: index the date searches order by") { db in
+            // The same expression as ArchiveDates.sql, so that date filters and newest-first
+            // listings use the index instead of sorting the whole archive.
+            try db.execute(
+                sql: """
+                    DROP INDEX articles_by_date;
+                    CREATE INDEX articles_by_day ON articles(substr(coalesce(published, substr(ingested_at, 1, 10)) || '-01-01', 1, 10));
+                    """)
+        }
         return migrator
     }
 }

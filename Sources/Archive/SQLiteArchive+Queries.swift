@@ -4,22 +4,50 @@ import GRDB
 import MarsadRecord
 
 extension SQLiteArchive {
+    /// How many of the most recently archived matches a search ranks. bm25 costs time for every
+    /// match, and a word common in the news matches most of a large archive; ranking the newest
+    /// matches keeps a search fast and is what a news analyst looks at first. A search whose
+    /// filters leave too few hits in the window is run again over every match.
+    static let rankingWindow = 20_000
+
     /// Runs a search: full-text match ranked by bm25 (title and body), then filters.
     public func search(_ query: SearchQuery) throws -> [SearchHit] {
+        let hits = try search(query, window: Self.rankingWindow)
+        if hits.count < query.limit, query.matchExpression != nil, try matchCount(query, atLeast: Self.rankingWindow) {
+            return try search(query, window: nil)
+        }
+        return hits
+    }
+
+    /// Whether the query's full-text match has at least `count` candidates.
+    private func matchCount(_ query: SearchQuery, atLeast count: Int) throws -> Bool {
+        guard let match = query.matchExpression else { return false }
+        return try pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)", arguments: [match, count]) ?? 0
+        } >= count
+    }
+
+    private func search(_ query: SearchQuery, window: Int?) throws -> [SearchHit] {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         var from = "articles a"
         var rank = "0.0"
         var order = "\(ArchiveDates.sql) DESC, a.rowid DESC"
         if let match = query.matchExpression {
-            from = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-            conditions.append("articles_fts MATCH ?")
+            // bm25 is computed in the subquery, for the candidates it returns only.
+            from = """
+                (SELECT rowid, bm25(articles_fts, 10.0, 4.0, 1.0) AS score FROM articles_fts WHERE articles_fts MATCH ?
+                 ORDER BY rowid DESC \(window.map { "LIMIT \($0)" } ?? "")) AS hits
+                JOIN articles a ON a.rowid = hits.rowid
+                """
             arguments.append(match)
-            rank = "bm25(articles_fts, 10.0, 4.0, 1.0)"
+            rank = "hits.score"
             order = "rank"
         }
         for entity in query.entities {
-            conditions.append("a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)")
+            // Unary + keeps the planner from driving the query by the (large) mention list.
+            conditions.append("+a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?)")
             arguments.append(entity)
         }
         for label in query.labels {
