@@ -37,7 +37,7 @@ public final class IngestDaemon: Sendable {
 
     public let config: MarsadConfiguration
     public let spool: Spool
-    private let builder: RecordBuilder
+    private let builder: Mutex<RecordBuilder>
     private let logger: Logger
     private let options: Options
     private let context: Context
@@ -48,7 +48,7 @@ public final class IngestDaemon: Sendable {
     public init(config: MarsadConfiguration, builder: RecordBuilder, logger: Logger, options: Options = Options()) throws {
         self.config = config
         self.spool = Spool(root: config.spool.directory)
-        self.builder = builder
+        self.builder = Mutex(builder)
         self.logger = logger
         self.options = options
         self.context = try Context()
@@ -64,6 +64,12 @@ public final class IngestDaemon: Sendable {
     public var head: UInt64 { state.withLock { $0.head } }
     /// Whether the startup scan is done and nothing is waiting in the inbox (thread safe).
     public var isIdle: Bool { state.withLock { $0.idle } }
+
+    /// Replaces the parser and linker (new gazetteer or boilerplate markers) from the next batch
+    /// on; the batch in hand finishes with the old ones, so no file is lost or parsed twice.
+    public func reload(builder: RecordBuilder) {
+        self.builder.withLock { $0 = builder }
+    }
 
     /// Asks the loop to stop after the batch in hand; safe from any thread.
     public func requestStop() {
@@ -216,11 +222,12 @@ public final class IngestDaemon: Sendable {
     /// Processes files claimed into `processing/`: parse each, journal the new records in one
     /// group commit, move the files on, then publish the records live.
     private func processBatch(_ names: [String], journal: Journal, publisher: StreamPublisher) throws {
+        let builder = self.builder.withLock { $0 }
         var drafts: [Journal.Draft] = []
         var finished: [(name: String, id: String, duplicate: Bool)] = []
         var batchIDs: Set<String> = []
         for name in names {
-            guard let record = try parse(name) else { continue }
+            guard let record = try parse(name, builder: builder) else { continue }
             let duplicate = journal.contains(id: record.id) || !batchIDs.insert(record.id).inserted
             if !duplicate {
                 drafts.append(
@@ -257,7 +264,7 @@ public final class IngestDaemon: Sendable {
 
     /// Reads and parses `processing/name`; a file that cannot be a record is quarantined and
     /// `nil` returned.
-    private func parse(_ name: String) throws -> ArticleRecord? {
+    private func parse(_ name: String, builder: RecordBuilder) throws -> ArticleRecord? {
         let path = spool.processing + "/" + name
         do throws(IngestFailure) {
             try ArticleFileReader.checkType(of: name)

@@ -73,11 +73,13 @@ func exitOnDataErrors<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-/// Runs `service` until it returns or SIGTERM/SIGINT asks for a graceful shutdown.
-func runUntilShutdown(_ service: some Service, logger: Logger) async throws {
+/// Runs `service` (and `helpers` beside it) until it returns or SIGTERM/SIGINT asks for a
+/// graceful shutdown.
+func runUntilShutdown(_ service: some Service, helpers: [any Service] = [], logger: Logger) async throws {
     let group = ServiceGroup(
         configuration: .init(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
+                + helpers.map { .init(service: $0, successTerminationBehavior: .ignore) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
     try await group.run()

@@ -50,6 +50,8 @@ struct IngestCommand: AsyncParsableCommand {
         let logger = Logger(label: "marsad.ingest")
         let builder = try exitOnDataErrors { try RecordBuilder(configuration: config) }
         let daemon = try IngestDaemon(config: config, builder: builder, logger: logger, options: .init(once: once))
-        try await runUntilShutdown(IngestService(daemon: daemon), logger: logger)
+        let settings = config
+        let reload = ReloadService(daemon: daemon, logger: logger) { try RecordBuilder(configuration: settings) }
+        try await runUntilShutdown(IngestService(daemon: daemon), helpers: [reload], logger: logger)
     }
 }

@@ -70,7 +70,9 @@ struct RunCommand: AsyncParsableCommand {
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }
-        try await runUntilShutdown(IngestService(daemon: daemon), logger: logger)
+        let settings = config
+        let reload = ReloadService(daemon: daemon, logger: logger) { try RecordBuilder(configuration: settings) }
+        try await runUntilShutdown(IngestService(daemon: daemon), helpers: [reload], logger: logger)
         stopWhenDone.cancel()
         tail?.stop()
         archive.stop()
