@@ -98,14 +98,22 @@ enum HitBuilder {
         var rank: Double
     }
 
+    /// The rows of the query's outlet, if it names one: outlets are compared after normalisation,
+    /// which SQL cannot do, so the backends fetch more rows and this filters them.
+    static func matchingOutlet(_ rows: [Row], _ query: SearchQuery) -> [Row] {
+        guard let outletKey = query.outlet.map(ArabicNormalizer.normalizedString) else { return rows }
+        return rows.filter { row in row.outlet.map { ArabicNormalizer.normalizedString($0) == outletKey } ?? false }
+    }
+
+    /// The full records of the rows, for export.
+    static func records(_ rows: [Row], query: SearchQuery) throws -> [ArticleRecord] {
+        try matchingOutlet(rows, query).prefix(query.limit).map { try ArticleRecord.decode(Data($0.record.utf8)) }
+    }
+
     static func hits(_ rows: [Row], labels: [String: [SearchHit.HitLabel]], query: SearchQuery) throws -> [SearchHit] {
-        let outletKey = query.outlet.map(ArabicNormalizer.normalizedString)
         let terms = query.terms
         var hits: [SearchHit] = []
-        for row in rows {
-            if let outletKey {
-                guard let outlet = row.outlet, ArabicNormalizer.normalizedString(outlet) == outletKey else { continue }
-            }
+        for row in matchingOutlet(rows, query) {
             let record = try ArticleRecord.decode(Data(row.record.utf8))
             hits.append(
                 SearchHit(

@@ -228,6 +228,29 @@ public final class PostgresArchive: ArchiveBackend {
     }
 
     public func search(_ query: SearchQuery) throws -> [SearchHit] {
+        try lock.withLock { _ in
+            let rows = try rankedRows(query)
+            var labels: [String: [SearchHit.HitLabel]] = [:]
+            if !rows.isEmpty {
+                let list = rows.map { "'\($0.id)'" }.joined(separator: ",")  // record ids are 32 hex digits
+                for row in try run("SELECT article_id, label, score FROM labels WHERE article_id IN (\(list)) ORDER BY score DESC") {
+                    let (id, label, score) = try row.decode((String, String, Double).self)
+                    labels[id, default: []].append(.init(label: label, score: score))
+                }
+            }
+            return try HitBuilder.hits(rows, labels: labels, query: query)
+        }
+    }
+
+    /// Every article the query matches, in rank order, with its full record.
+    public func records(_ query: SearchQuery) throws -> [ArticleRecord] {
+        var all = query
+        all.limit = Int(Int32.max)
+        return try lock.withLock { _ in try HitBuilder.records(rankedRows(all), query: all) }
+    }
+
+    /// The rows the query ranks first; called with the lock held.
+    private func rankedRows(_ query: SearchQuery) throws -> [HitBuilder.Row] {
         var conditions: [String] = []
         var values: [Value] = []
         func bind(_ value: Value) -> String {
@@ -257,34 +280,9 @@ public final class PostgresArchive: ArchiveBackend {
             ORDER BY \(order)
             LIMIT \(bind(.integer(Int64(min(limit, Int(Int32.max))))))
             """
-        let (rows, labels): ([HitBuilder.Row], [String: [SearchHit.HitLabel]]) = try lock.withLock { _ in
-            let rows = try run(sql, values).map { row in
-                let (id, title, published, outlet, record, rank) = try row.decode((String, String, String?, String?, String, Double).self)
-                return HitBuilder.Row(id: id, title: title, published: published, outlet: outlet, record: record, rank: rank)
-            }
-            var labels: [String: [SearchHit.HitLabel]] = [:]
-            if !rows.isEmpty {
-                let list = rows.map { "'\($0.id)'" }.joined(separator: ",")  // record ids are 32 hex digits
-                for row in try run("SELECT article_id, label, score FROM labels WHERE article_id IN (\(list)) ORDER BY score DESC") {
-                    let (id, label, score) = try row.decode((String, String, Double).self)
-                    labels[id, default: []].append(.init(label: label, score: score))
-                }
-            }
-            return (rows, labels)
-        }
-        return try HitBuilder.hits(rows, labels: labels, query: query)
-    }
-
-    public func records(_ query: SearchQuery) throws -> [ArticleRecord] {
-        var all = query
-        all.limit = Int(Int32.max)
-        let ids = try search(all).map(\.id)
-        return try lock.withLock { _ in
-            try ids.compactMap { id in
-                try run("SELECT record FROM articles WHERE id = $1", [.text(id)]).first.map {
-                    try ArticleRecord.decode(Data(try $0.decode(String.self).utf8))
-                }
-            }
+        return try run(sql, values).map { row in
+            let (id, title, published, outlet, record, rank) = try row.decode((String, String, String?, String?, String, Double).self)
+            return HitBuilder.Row(id: id, title: title, published: published, outlet: outlet, record: record, rank: rank)
         }
     }
 

@@ -12,11 +12,23 @@ extension SQLiteArchive {
 
     /// Runs a search: full-text match ranked by bm25 (title and body), then filters.
     public func search(_ query: SearchQuery) throws -> [SearchHit] {
-        let hits = try search(query, window: Self.rankingWindow)
+        let hits = try hits(query, window: Self.rankingWindow)
         if hits.count < query.limit, query.matchExpression != nil, try matchCount(query, atLeast: Self.rankingWindow) {
-            return try search(query, window: nil)
+            return try self.hits(query, window: nil)
         }
         return hits
+    }
+
+    /// Every article the query matches, in rank order, with its full record.
+    public func records(_ query: SearchQuery) throws -> [ArticleRecord] {
+        var all = query
+        all.limit = Int.max / 2
+        return try HitBuilder.records(rankedRows(all, window: nil), query: all)
+    }
+
+    private func hits(_ query: SearchQuery, window: Int?) throws -> [SearchHit] {
+        let rows = try rankedRows(query, window: window)
+        return try HitBuilder.hits(rows, labels: labelsByArticle(rows.map(\.id)), query: query)
     }
 
     /// Whether the query's full-text match has at least `count` candidates.
@@ -28,7 +40,8 @@ extension SQLiteArchive {
         } >= count
     }
 
-    private func search(_ query: SearchQuery, window: Int?) throws -> [SearchHit] {
+    /// The rows the query ranks first (the newest `window` full-text candidates, or all).
+    private func rankedRows(_ query: SearchQuery, window: Int?) throws -> [HitBuilder.Row] {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         var from = "articles a"
@@ -76,31 +89,29 @@ extension SQLiteArchive {
         let outletKey = query.outlet.map(ArabicNormalizer.normalizedString)
         // The outlet is compared after normalisation, in Swift: fetch a little more to filter.
         arguments.append(outletKey == nil ? query.limit : max(query.limit * 20, 1000))
-        let rows = try pool.read { db -> [Row] in
+        return try pool.read { db -> [HitBuilder.Row] in
             let ranked = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)!)
             guard !ranked.isEmpty else { return [] }
-            let rankByRowID = Dictionary(ranked.map { ($0["rowid"] as Int64, $0["rank"] as Double) }, uniquingKeysWith: { first, _ in first })
-            let placeholders = Array(repeating: "?", count: ranked.count).joined(separator: ",")
-            let fetched = try Row.fetchAll(
-                db, sql: "SELECT rowid, id, title, published, outlet, record FROM articles WHERE rowid IN (\(placeholders))",
-                arguments: StatementArguments(ranked.map { $0["rowid"] as Int64 }))
-            let byRowID = Dictionary(fetched.map { ($0["rowid"] as Int64, $0) }, uniquingKeysWith: { first, _ in first })
-            return ranked.compactMap { row -> Row? in
-                let rowID: Int64 = row["rowid"]
-                guard let article = byRowID[rowID] else { return nil }
-                return [
-                    "id": article["id"] as String, "title": article["title"] as String, "published": article["published"] as String?,
-                    "outlet": article["outlet"] as String?, "record": article["record"] as String, "rank": rankByRowID[rowID] ?? 0,
-                ]
+            // In chunks: an export can rank more rows than SQLite binds variables in one statement.
+            var byRowID: [Int64: Row] = [:]
+            let rowIDs = ranked.map { $0["rowid"] as Int64 }
+            for start in stride(from: 0, to: rowIDs.count, by: 10_000) {
+                let chunk = Array(rowIDs[start..<min(start + 10_000, rowIDs.count)])
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for article in try Row.fetchAll(
+                    db, sql: "SELECT rowid, id, title, published, outlet, record FROM articles WHERE rowid IN (\(placeholders))",
+                    arguments: StatementArguments(chunk))
+                {
+                    byRowID[article["rowid"]] = article
+                }
+            }
+            return ranked.compactMap { row -> HitBuilder.Row? in
+                guard let article = byRowID[row["rowid"] as Int64] else { return nil }
+                return HitBuilder.Row(
+                    id: article["id"], title: article["title"], published: article["published"], outlet: article["outlet"],
+                    record: article["record"], rank: row["rank"])
             }
         }
-        let labels = try labelsByArticle(rows.map { $0["id"] })
-        return try HitBuilder.hits(
-            rows.map {
-                HitBuilder.Row(
-                    id: $0["id"], title: $0["title"], published: $0["published"], outlet: $0["outlet"], record: $0["record"], rank: $0["rank"])
-            },
-            labels: labels, query: query)
     }
 
     func labelsByArticle(_ ids: [String]) throws -> [String: [SearchHit.HitLabel]] {
@@ -115,20 +126,6 @@ extension SQLiteArchive {
                 result[row["article_id"], default: []].append(.init(label: row["label"], score: row["score"]))
             }
             return result
-        }
-    }
-
-    /// The full records of the hits, for export.
-    public func records(_ query: SearchQuery) throws -> [ArticleRecord] {
-        var all = query
-        all.limit = Int.max / 2
-        let ids = try search(all).map(\.id)
-        return try pool.read { db in
-            try ids.compactMap { id in
-                try String.fetchOne(db, sql: "SELECT record FROM articles WHERE id = ?", arguments: [id]).map {
-                    try ArticleRecord.decode(Data($0.utf8))
-                }
-            }
         }
     }
 }
