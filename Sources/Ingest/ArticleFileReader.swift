@@ -1,6 +1,7 @@
 import ArticleParsing
 import Foundation
 import Glibc
+import MarsadRecord
 
 /// Why a claimed file could not be read or parsed: what goes into `<name>.error.json`.
 public struct IngestFailure: Error, Sendable, Equatable {
@@ -65,6 +66,17 @@ public enum ArticleFileReader {
             filled += count
         }
         return Array(bytes.prefix(filled))
+    }
+
+    /// Reads the file at `path` (named `name`) and builds its record, or says why it cannot be one.
+    public static func record(path: String, name: String, maxBytes: Int, builder: RecordBuilder) throws(IngestFailure) -> ArticleRecord {
+        try checkType(of: name)
+        let bytes = try read(path: path, maxBytes: maxBytes)
+        do throws(ParseFailure) {
+            return try builder.record(for: SourceFile(name: name, bytes: bytes, receivedAt: Date()))
+        } catch {
+            throw IngestFailure(error)
+        }
     }
 
     /// Refuses names whose extension the parser does not read.

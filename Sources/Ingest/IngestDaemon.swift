@@ -267,13 +267,7 @@ public final class IngestDaemon: Sendable {
     private func parse(_ name: String, builder: RecordBuilder) throws -> ArticleRecord? {
         let path = spool.processing + "/" + name
         do throws(IngestFailure) {
-            try ArticleFileReader.checkType(of: name)
-            let bytes = try ArticleFileReader.read(path: path, maxBytes: config.spool.maxFileBytes)
-            do throws(ParseFailure) {
-                return try builder.record(for: SourceFile(name: name, bytes: bytes, receivedAt: Date()))
-            } catch {
-                throw IngestFailure(error)
-            }
+            return try ArticleFileReader.record(path: path, name: name, maxBytes: config.spool.maxFileBytes, builder: builder)
         } catch {
             do {
                 try quarantine(name, failure: error)

@@ -36,14 +36,7 @@ struct ParseCommand: AsyncParsableCommand {
         for path in files {
             let name = URL(fileURLWithPath: path).lastPathComponent
             do throws(IngestFailure) {
-                try ArticleFileReader.checkType(of: name)
-                let bytes = try ArticleFileReader.read(path: path, maxBytes: config.spool.maxFileBytes)
-                let record: ArticleRecord
-                do throws(ParseFailure) {
-                    record = try builder.record(for: SourceFile(name: name, bytes: bytes, receivedAt: Date()))
-                } catch {
-                    throw IngestFailure(error)
-                }
+                let record = try ArticleFileReader.record(path: path, name: name, maxBytes: config.spool.maxFileBytes, builder: builder)
                 FileHandle.standardOutput.write(try! encoder.encode(record) + Data("\n".utf8))
             } catch {
                 failures += 1
