@@ -62,7 +62,6 @@ public final class DurableSubscriber {
     private let context: Context
     private let logger: Logger
     private let subscriber: StreamSubscriber
-    private let tracksEverySeq: Bool
     private var checkpoint: Checkpoint?
     private var head: UInt64 = 0
     private var replay: ReplayClient?
@@ -81,7 +80,6 @@ public final class DurableSubscriber {
         subscriber = try StreamSubscriber(
             context: context, endpoint: options.endpoint, prefixes: options.prefixes, security: options.security,
             receiveHighWaterMark: Int32(Self.maxBuffered))
-        tracksEverySeq = subscriber.prefixes.contains { Topic.article.hasPrefix($0) }
     }
 
     /// The next batch: waits up to `timeoutMilliseconds` for something to deliver; an empty
@@ -98,7 +96,7 @@ public final class DurableSubscriber {
         var lost: ClosedRange<UInt64>?
         var messages: [StreamMessage] = []
         do {
-            if tracksEverySeq, (covered + 1...target).allSatisfy({ buffered[$0] != nil }) {
+            if subscriber.tracksEverySeq, (covered + 1...target).allSatisfy({ buffered[$0] != nil }) {
                 // Every seq arrived live: nothing to ask.
                 messages = (covered + 1...target).map { buffered[$0]! }
                 checkpoint.seq = target

@@ -26,10 +26,14 @@ public struct Envelope: Codable, Sendable, Equatable {
         self.time = time
     }
 
-    public func jsonData() throws -> Data { try JSONEncoder().encode(self) }
+    public func jsonData() throws -> Data { try Self.encoder.encode(self) }
     public static func decode(_ bytes: some Collection<UInt8>) throws -> Envelope {
-        try JSONDecoder().decode(Envelope.self, from: Data(bytes))
+        try decoder.decode(Envelope.self, from: Data(bytes))
     }
+
+    // Every message carries an envelope: one coder each, not one per message.
+    private static let encoder = JSONEncoder()
+    private static let decoder = JSONDecoder()
 }
 
 /// The payload of a heartbeat (`marsad.heartbeat/1`).

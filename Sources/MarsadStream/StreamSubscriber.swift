@@ -35,7 +35,8 @@ public enum StreamEvent: Sendable {
 public final class StreamSubscriber {
     public let socket: Socket
     public let prefixes: [String]
-    private let tracksEverySeq: Bool
+    /// Whether the subscription covers `article.`, which carries every seq (so gaps show as jumps).
+    public let tracksEverySeq: Bool
     private var isLive = false
     /// Last seq seen per stream and epoch, for gap detection.
     private var lastSeq: [String: (epoch: UInt64, seq: UInt64)] = [:]

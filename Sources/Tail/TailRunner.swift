@@ -69,25 +69,6 @@ public final class TailRunner: Sendable {
     /// Stops the receiving thread (from any thread).
     public func stop() { context.shutdown() }
 
-    /// Waits until records up to `seq` have been printed or `timeout` passes, then stops.
-    public func finish(upTo seq: UInt64, timeout: Duration) async {
-        let deadline = ContinuousClock.now + timeout
-        while lastSeq < seq && ContinuousClock.now < deadline && !isFinished {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        stop()
-        while !isFinished { try? await Task.sleep(for: .milliseconds(5)) }
-    }
-
-    /// Waits until the subscription is live or `timeout` passes; returns whether it is.
-    public func waitUntilLive(timeout: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !isLive && ContinuousClock.now < deadline && !isFinished {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return isLive
-    }
-
     private func loop() {
         defer { progress.withLock { $0.finished = true } }
         if let after = options.after {
