@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libzmq as Debian's libzmq3-dev ships it.
@@ -40,7 +41,7 @@ let package = Package(
         // Gazetteer and longest-match entity linker.
         .target(
             name: "EntityLinking",
-            dependencies: ["ArabicText", "MarsadConfig"]
+            dependencies: ["ArabicText", "ArticleParsing", "MarsadConfig"]
         ),
         // The `marsad.article/1` record and how it is built from a parsed file.
         .target(
@@ -49,6 +50,16 @@ let package = Package(
                 "ArabicText", "ArticleParsing", "EntityLinking",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        // Event labels: lexicon, features, the trained linear model, evidence.
+        .target(
+            name: "Classification",
+            dependencies: ["ArabicText", "MarsadConfig"]
+        ),
+        // Scoring the parser and linker against labelled articles (`marsad eval`).
+        .target(
+            name: "Evaluation",
+            dependencies: ["ArabicText", "ArticleParsing", "EntityLinking", "MarsadRecord"]
         ),
         // The TOML configuration: defaults, loading and validation.
         .target(
@@ -59,7 +70,7 @@ let package = Package(
         .target(
             name: "MarsadStream",
             dependencies: [
-                "ZeroMQ",
+                "ZeroMQ", "MarsadConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -81,6 +92,27 @@ let package = Package(
                 "MarsadStream", "ZeroMQ", "SystemdNotify",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The classify worker: labels articles and publishes them as a journaled stream.
+        .target(
+            name: "ClassifyWorker",
+            dependencies: [
+                "Classification", "MarsadRecord", "MarsadStream", "Workers", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The alert worker: rules, spikes, throttles, the outbox and its sinks.
+        .target(
+            name: "Alerting",
+            dependencies: [
+                "ArabicText", "MarsadConfig", "MarsadRecord", "MarsadStream", "Workers", "ZeroMQ",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The archive: SQLite (GRDB, FTS5) schema, writes, search, timelines, export; its worker.
@@ -106,7 +138,8 @@ let package = Package(
         .executableTarget(
             name: "marsad",
             dependencies: [
-                "Ingest", "Tail", "Workers", "Archive", "MarsadConfig", "MarsadStream", "MarsadRecord", "ArticleParsing", "EntityLinking", "ZeroMQ",
+                "Ingest", "Tail", "Workers", "Archive", "Evaluation", "Classification", "ClassifyWorker", "Alerting", "MarsadConfig", "MarsadStream",
+                "MarsadRecord", "ArticleParsing", "EntityLinking", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

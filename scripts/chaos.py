@@ -140,7 +140,7 @@ def main():
     if args.postgres:
         archive_db = fresh_postgres_database(args.postgres, f"chaos_{os.getpid()}_{int(time.time())}")
         archive_target = ["--postgres", archive_db]
-    archiver = Child("archive-worker", [args.marsad, "worker", "archive", "--config", config] + archive_target,
+    archiver = Child("archive-worker", [args.marsad, "worker", "archive", "--follow", "articles", "--config", config] + archive_target,
                      os.path.join(work, "archive.log"), work)
     children = (ingest, worker, org_worker, archiver)
 

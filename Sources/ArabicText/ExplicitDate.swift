@@ -5,6 +5,12 @@ public struct WrittenDate: Sendable, Equatable {
     public let month: Int?
     public let day: Int?
 
+    public init(year: Int, month: Int?, day: Int?) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
     public var precision: Precision { day != nil ? .day : (month != nil ? .month : .year) }
 
     /// ISO 8601 form: `2024-10-26`, `2024-10` or `2024`.

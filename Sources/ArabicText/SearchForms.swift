@@ -34,7 +34,7 @@ public struct SearchForms: Sendable, Equatable {
     static let lam: Unicode.Scalar = "\u{0644}"
 
     /// Light10-style prefix removal on a normalised word.
-    static func lightStem(_ word: String) -> String {
+    public static func lightStem(_ word: String) -> String {
         var scalars = Array(word.unicodeScalars)
         if scalars.count >= 4, scalars[0] == "\u{0648}" || scalars[0] == "\u{0641}" {
             scalars.removeFirst()  // و / ف

@@ -45,16 +45,52 @@ struct ArchivedFields: Decodable {
     }
 }
 
+/// A label of an archived article, as the `labels` table keeps it.
+struct ArchivedLabel {
+    let label: String
+    let score: Double
+    /// The evidence as JSON: `[{"text","field","paragraph","start","end","weight"}]`.
+    let evidence: String
+}
+
+/// One message as both backends store it.
+struct PreparedItem {
+    let message: StreamMessage
+    let record: ArchivedFields
+    let document: SearchDocument
+    /// The `marsad.article/1` record as JSON (the payload itself, or the article inside a
+    /// labels record).
+    let recordJSON: String
+    let labels: [ArchivedLabel]
+}
+
 /// A batch as both backends store it: each message with the fields its tables need and the
-/// search forms of its text, computed before any database lock is taken.
+/// search forms of its text, computed before any database lock is taken. Messages of the
+/// article stream carry the article; messages of the labels stream carry the article and its
+/// labels, which are stored too.
 struct PreparedBatch {
-    let items: [(message: StreamMessage, record: ArchivedFields, document: SearchDocument)]
+    let items: [PreparedItem]
 
     init(_ messages: [StreamMessage], cache: SearchFormsCache) throws {
         let decoder = JSONDecoder()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
         items = try messages.map { message in
+            if message.envelope.schema == LabelsRecord.schemaName {
+                let labelled = try LabelsRecord.decode(message.payload)
+                let json = try labelled.article.jsonData()
+                let record = try decoder.decode(ArchivedFields.self, from: json)
+                let labels = try labelled.labels.map {
+                    ArchivedLabel(label: $0.label, score: $0.score, evidence: String(decoding: try encoder.encode($0.evidence), as: UTF8.self))
+                }
+                return PreparedItem(
+                    message: message, record: record, document: SearchDocument([record.title] + record.paragraphs, cache: cache),
+                    recordJSON: String(decoding: json, as: UTF8.self), labels: labels)
+            }
             let record = try decoder.decode(ArchivedFields.self, from: message.payload)
-            return (message, record, SearchDocument([record.title] + record.paragraphs, cache: cache))
+            return PreparedItem(
+                message: message, record: record, document: SearchDocument([record.title] + record.paragraphs, cache: cache),
+                recordJSON: String(decoding: message.payload, as: UTF8.self), labels: [])
         }
     }
 }

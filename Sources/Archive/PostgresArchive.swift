@@ -178,7 +178,8 @@ public final class PostgresArchive: ArchiveBackend {
         return try transaction {
             var inserted = 0
             var entitiesSeen: Set<String> = []
-            for (message, record, document) in batch.items {
+            for item in batch.items {
+                let (message, record, document) = (item.message, item.record, item.document)
                 let rows = try run(
                     """
                     INSERT INTO articles (id, stream, epoch, seq, title, published, published_precision, outlet, lang, body, record,
@@ -192,13 +193,18 @@ public final class PostgresArchive: ArchiveBackend {
                         .text(record.id), .text(message.envelope.stream), .integer(Int64(message.envelope.epoch)),
                         .integer(Int64(message.envelope.seq)), .text(record.title), .text(record.published?.date),
                         .text(record.published?.precision), .text(record.outlet?.name), .text(record.lang),
-                        .text(record.paragraphs.joined(separator: "\n")), .text(String(decoding: message.payload, as: UTF8.self)),
+                        .text(record.paragraphs.joined(separator: "\n")), .text(item.recordJSON),
                         .text(record.ingestedAt), .text(archivedAt), .text(document.stems), .text(document.variants), .text(document.skeletons),
                     ])
                 for file in record.files {
                     try run(
                         "INSERT INTO files (article_id, name, sha256, size, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                         [.text(record.id), .text(file.name), .text(file.sha256), .integer(Int64(file.size)), .text(file.receivedAt)])
+                }
+                for label in item.labels {
+                    try run(
+                        "INSERT INTO labels (article_id, label, score, evidence) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                        [.text(record.id), .text(label.label), .real(label.score), .text(label.evidence)])
                 }
                 guard !rows.isEmpty else { continue }
                 inserted += 1

@@ -65,19 +65,24 @@ public final class SQLiteArchive: ArchiveBackend {
                         name_en = excluded.name_en, wikidata = excluded.wikidata
                     """)
             let insertMention = try db.cachedStatement(sql: "INSERT OR IGNORE INTO mentions (article_id, entity_id, count) VALUES (?, ?, ?)")
+            let insertLabel = try db.cachedStatement(sql: "INSERT OR IGNORE INTO labels (article_id, label, score, evidence) VALUES (?, ?, ?, ?)")
             var inserted = 0
             var entitiesSeen: Set<String> = []
-            for (message, record, document) in batch.items {
+            for item in batch.items {
+                let (message, record, document) = (item.message, item.record, item.document)
                 try insertArticle.execute(arguments: [
                     record.id, message.envelope.stream, message.envelope.epoch, message.envelope.seq, record.title,
                     record.published?.date, record.published?.precision, record.outlet?.name, record.lang,
-                    record.paragraphs.joined(separator: "\n"), String(decoding: message.payload, as: UTF8.self), record.ingestedAt,
+                    record.paragraphs.joined(separator: "\n"), item.recordJSON, record.ingestedAt,
                     archivedAt,
                 ])
                 let isNew = db.changesCount > 0
                 let rowID = db.lastInsertedRowID
                 for file in record.files {
                     try insertFile.execute(arguments: [record.id, file.name, file.sha256, file.size, file.receivedAt])
+                }
+                for label in item.labels {
+                    try insertLabel.execute(arguments: [record.id, label.label, label.score, label.evidence])
                 }
                 guard isNew else { continue }
                 inserted += 1

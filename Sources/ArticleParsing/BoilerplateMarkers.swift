@@ -33,6 +33,8 @@ public struct BoilerplateMarkers: Sendable {
     public var outletLabels: [String] = []
     /// Words that end a byline naming the outlet («SY24 -خاص»).
     public var bylineSuffixes: [String] = []
+    /// Labels of an author line («كتب:», «بقلم»), cut as `author`.
+    public var authorLabels: [String] = []
 
     public init() {}
 
@@ -59,6 +61,7 @@ public struct BoilerplateMarkers: Sendable {
         markers.dateLabels = fields.strings("date_labels").map(LineKey.make)
         markers.outletLabels = fields.strings("outlet_labels").map(LineKey.make)
         markers.bylineSuffixes = fields.strings("byline_suffixes").map(LineKey.make)
+        markers.authorLabels = fields.strings("author_labels").map(LineKey.make)
         fields.rejectUnknownKeys()
         root.rejectUnknownKeys()
         try document.finish()

@@ -7,6 +7,8 @@ public enum ParseFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case undecodable(String)
     case unsupportedType(String)
     case noTitle
+    /// A `.json` article (or a `.jsonl` line) that is not a usable article object.
+    case badJSON(String)
 
     /// A short stable code (`empty`, `too_large`, `binary`, `undecodable`, `unsupported_type`, `no_title`).
     public var code: String {
@@ -17,6 +19,7 @@ public enum ParseFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .undecodable: "undecodable"
         case .unsupportedType: "unsupported_type"
         case .noTitle: "no_title"
+        case .badJSON: "bad_json"
         }
     }
 
@@ -28,6 +31,7 @@ public enum ParseFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .undecodable(let detail): "the file is not valid text: \(detail)"
         case .unsupportedType(let ext): "files of type \"\(ext)\" are not read"
         case .noTitle: "no line of the file can serve as a title"
+        case .badJSON(let detail): "not a usable JSON article: \(detail)"
         }
     }
 
@@ -36,9 +40,10 @@ public enum ParseFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .empty: "drop the article once it has been written in full"
         case .tooLarge: "raise [spool] max_file_bytes if such files are expected"
         case .binary: "only text articles are read; check what produced this file"
-        case .undecodable: "save the article as UTF-8 (or UTF-16 with a byte-order mark)"
-        case .unsupportedType: "drop .txt files (UTF-8 text, the title on the first line)"
+        case .undecodable: "save the article as UTF-8 (or UTF-16 with a byte-order mark, or Windows-1256)"
+        case .unsupportedType: "drop .txt, .html, .htm, .json or .jsonl files"
         case .noTitle: "put the headline on a line of its own at the top"
+        case .badJSON: "write one JSON object with \"title\" and \"body\" (or \"paragraphs\"); see docs/record.md"
         }
     }
 }

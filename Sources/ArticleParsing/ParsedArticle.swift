@@ -17,7 +17,9 @@ public struct ParsedArticle: Sendable {
     public var published: PublishedDate?
     /// The outlet, when the file names it.
     public var outlet: Outlet?
-    /// The text encoding the file was decoded from (`utf-8`, `utf-16le`, `utf-16be`).
+    /// The page's address, when the file gives it (HTML canonical link, a JSON `url`).
+    public var url: String?
+    /// The text encoding the file was decoded from (`utf-8`, `utf-16le`, `utf-16be`, `windows-1256`).
     public var encoding: String
     /// `ar` when most letters are Arabic, `en` when most are Latin, else `und`.
     public var language: String
@@ -45,21 +47,38 @@ public struct RelatedStory: Sendable, Equatable {
 }
 
 public struct PublishedDate: Sendable, Equatable {
-    public enum Basis: String, Sendable { case explicitLine = "explicit-line" }
     public var date: WrittenDate
-    public var basis: Basis
-    /// The line the date was read from.
+    public var basis: DateBasis
+    /// The text the date was read from.
     public var text: String
+
+    public init(date: WrittenDate, basis: DateBasis, text: String) {
+        self.date = date
+        self.basis = basis
+        self.text = text
+    }
 }
 
 public struct Outlet: Sendable, Equatable {
     public enum Basis: String, Sendable {
         /// An «المصدر:» line.
         case sourceLine = "source-line"
-        /// A byline such as «SY24 -خاص».
+        /// A byline such as «SY24 -خاص» or «بغداد - شفق نيوز».
         case byline
+        /// The site's name standing alone above the headline.
+        case header
+        /// The agency in a wire dateline: «بيروت (رويترز) -».
+        case dateline
+        /// HTML metadata (`og:site_name`, JSON-LD publisher) or a JSON article's outlet key.
+        case metadata
     }
     public var name: String
     public var basis: Basis
     public var text: String
+
+    public init(name: String, basis: Basis, text: String) {
+        self.name = name
+        self.basis = basis
+        self.text = text
+    }
 }

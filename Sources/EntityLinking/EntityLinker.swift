@@ -7,6 +7,15 @@ public struct EntityMention: Sendable, Equatable {
     public let text: String
     /// Scalar offsets into the text that was searched.
     public let range: Range<Int>
+    /// Found by one of the entity's weak (ambiguous) names.
+    public let weak: Bool
+
+    public init(entityID: String, text: String, range: Range<Int>, weak: Bool = false) {
+        self.entityID = entityID
+        self.text = text
+        self.range = range
+        self.weak = weak
+    }
 }
 
 /// Finds gazetteer names in text: on normalised tokens, a name's first word may carry Arabic
@@ -18,6 +27,7 @@ public struct EntityLinker: Sendable {
     private struct Candidate: Sendable {
         let words: [String]
         let entity: Int
+        let weak: Bool
     }
 
     /// First word → candidates, longest first.
@@ -27,10 +37,12 @@ public struct EntityLinker: Sendable {
         self.gazetteer = gazetteer
         var index: [String: [Candidate]] = [:]
         for (position, entity) in gazetteer.entities.enumerated() {
-            for name in entity.names {
-                let words = ArabicTokenizer.tokens(of: name).map(\.text)
-                guard let first = words.first else { continue }
-                index[first, default: []].append(Candidate(words: words, entity: position))
+            for (names, weak) in [(entity.names, false), (entity.weakNames, true)] {
+                for name in names {
+                    let words = ArabicTokenizer.tokens(of: name).map(\.text)
+                    guard let first = words.first else { continue }
+                    index[first, default: []].append(Candidate(words: words, entity: position, weak: weak))
+                }
             }
         }
         for key in index.keys { index[key]!.sort { $0.words.count > $1.words.count } }
@@ -72,10 +84,28 @@ public struct EntityLinker: Sendable {
             let end = last.originalRange.upperBound
             var view = String.UnicodeScalarView()
             view.append(contentsOf: original[start..<end])
-            mentions.append(EntityMention(entityID: gazetteer.entities[candidate.entity].id, text: String(view), range: start..<end))
+            mentions.append(
+                EntityMention(entityID: gazetteer.entities[candidate.entity].id, text: String(view), range: start..<end, weak: candidate.weak))
             position += candidate.words.count
         }
         return mentions
+    }
+
+    /// The mentions of each text of one article (title, paragraphs …), with the context rule
+    /// applied: a weak name counts only when the article also names the entity by a strong name,
+    /// or one of the entity's context words stands in the same text.
+    public func mentions(inArticle texts: [String]) -> [[EntityMention]] {
+        let found = texts.map { mentions(in: $0) }
+        var strong: Set<String> = []
+        for list in found { for mention in list where !mention.weak { strong.insert(mention.entityID) } }
+        return zip(texts, found).map { text, list in
+            guard list.contains(where: { $0.weak && !strong.contains($0.entityID) }) else { return list }
+            let words = Set(ArabicTokenizer.tokens(of: text).flatMap { Proclitics.stems(of: $0.text, minimumStem: 3) })
+            return list.filter { mention in
+                guard mention.weak, !strong.contains(mention.entityID), let entity = gazetteer.entity(id: mention.entityID) else { return true }
+                return !entity.context.isDisjoint(with: words)
+            }
+        }
     }
 
     private func matches(_ words: [String], tokens: [Token], at position: Int) -> Bool {

@@ -15,6 +15,31 @@ public struct Entity: Sendable, Equatable {
     public let wikidata: String?
     /// Every name the entity is found by (the Arabic and English names included).
     public let names: [String]
+    /// Ambiguous short forms («الأسد», «التحالف»): linked only when the article also names the
+    /// entity by one of `names`, or a `context` word stands in the same paragraph.
+    public let weakNames: [String]
+    /// Normalised words that make a weak name safe in its paragraph.
+    public let context: Set<String>
+    /// A finer class than the kind, e.g. `media` for outlets and news agencies.
+    public let type: String?
+
+    public init(
+        id: String, kind: Kind, nameArabic: String, nameEnglish: String, wikidata: String?, names: [String],
+        weakNames: [String] = [], context: Set<String> = [], type: String? = nil
+    ) {
+        self.id = id
+        self.kind = kind
+        self.nameArabic = nameArabic
+        self.nameEnglish = nameEnglish
+        self.wikidata = wikidata
+        self.names = names
+        self.weakNames = weakNames
+        self.context = context
+        self.type = type
+    }
+
+    /// Outlets and news agencies.
+    public var isMedia: Bool { type == "media" }
 }
 
 /// The entities Marsad links to, loaded from `config/gazetteer.toml`.
@@ -47,6 +72,9 @@ public struct Gazetteer: Sendable {
             let nameEnglish = table.string("name_en", default: "")
             let wikidata = table.string("wikidata", default: "")
             let aliases = table.strings("aliases")
+            let weakAliases = table.strings("weak_aliases")
+            let contextWords = table.strings("context")
+            let type = table.optionalString("type")
             table.rejectUnknownKeys()
 
             guard let kind = Entity.Kind(rawValue: kindText) else {
@@ -67,23 +95,36 @@ public struct Gazetteer: Sendable {
             if !wikidata.isEmpty && !(wikidata.hasPrefix("Q") && wikidata.dropFirst().allSatisfy(\.isNumber) && wikidata.count > 1) {
                 table.report("wikidata", "\"\(wikidata)\" is not a Wikidata id like Q858", hint: "leave it empty when unsure")
             }
-            var names: [String] = []
-            for name in [nameArabic, nameEnglish] + aliases where !name.isEmpty {
-                let key = EntityLinker.nameKey(name)
-                if key.isEmpty {
-                    table.report("aliases", "\"\(name)\" has no letters to match")
-                    continue
-                }
-                if let owner = owners[key], owner != id {
-                    table.report("aliases", "\"\(name)\" is also a name of \(owner)", hint: "a name must lead to one entity")
-                    continue
-                }
-                owners[key] = id
-                names.append(name)
+            if !weakAliases.isEmpty && contextWords.isEmpty {
+                table.report("context", "is missing", hint: "weak_aliases need context words that make them safe")
             }
+            if let type, type != "media" {
+                table.report("type", "\"\(type)\" is not a type", hint: "the only type is \"media\" (outlets and agencies)")
+            }
+            func collect(_ list: [String], key field: String) -> [String] {
+                var kept: [String] = []
+                for name in list where !name.isEmpty {
+                    let key = EntityLinker.nameKey(name)
+                    if key.isEmpty {
+                        table.report(field, "\"\(name)\" has no letters to match")
+                        continue
+                    }
+                    if let owner = owners[key], owner != id {
+                        table.report(field, "\"\(name)\" is also a name of \(owner)", hint: "a name must lead to one entity")
+                        continue
+                    }
+                    owners[key] = id
+                    kept.append(name)
+                }
+                return kept
+            }
+            let names = collect([nameArabic, nameEnglish] + aliases, key: "aliases")
+            let weakNames = collect(weakAliases, key: "weak_aliases")
+            let context = Set(contextWords.flatMap { ArabicTokenizer.tokens(of: $0).map(\.text) })
             entities.append(
                 Entity(
-                    id: id, kind: kind, nameArabic: nameArabic, nameEnglish: nameEnglish, wikidata: wikidata.isEmpty ? nil : wikidata, names: names))
+                    id: id, kind: kind, nameArabic: nameArabic, nameEnglish: nameEnglish, wikidata: wikidata.isEmpty ? nil : wikidata,
+                    names: names, weakNames: weakNames, context: context, type: type))
         }
         root.rejectUnknownKeys()
         try document.finish()

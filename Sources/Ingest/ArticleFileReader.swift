@@ -27,9 +27,6 @@ public struct IngestFailure: Error, Sendable, Equatable {
 /// Reads a claimed file without following symlinks, without blocking on FIFOs and without
 /// reading more than the size limit.
 public enum ArticleFileReader {
-    /// File types the text parser reads.
-    public static let textExtensions: Set<String> = ["txt", "text", ""]
-
     public static func read(path: String, maxBytes: Int) throws(IngestFailure) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         if descriptor < 0 {
@@ -68,12 +65,29 @@ public enum ArticleFileReader {
         return Array(bytes.prefix(filled))
     }
 
-    /// Reads the file at `path` (named `name`) and builds its record, or says why it cannot be one.
-    public static func record(path: String, name: String, maxBytes: Int, builder: RecordBuilder) throws(IngestFailure) -> ArticleRecord {
+    /// Reads the file at `path` (named `name`) and builds its records (one, or one per line of a
+    /// `.jsonl` file), or says why the file cannot be read at all.
+    public static func records(
+        path: String, name: String, maxBytes: Int, builder: RecordBuilder, receivedAt: Date = Date()
+    ) throws(IngestFailure)
+        -> [RecordOutcome]
+    {
         try checkType(of: name)
         let bytes = try read(path: path, maxBytes: maxBytes)
         do throws(ParseFailure) {
-            return try builder.record(for: SourceFile(name: name, bytes: bytes, receivedAt: Date()))
+            return try builder.records(for: SourceFile(name: name, bytes: bytes, receivedAt: receivedAt))
+        } catch {
+            throw IngestFailure(error)
+        }
+    }
+
+    /// Reads the file at `path` and builds its one record (the first, for a `.jsonl` file), or
+    /// says why it cannot be one.
+    public static func record(path: String, name: String, maxBytes: Int, builder: RecordBuilder) throws(IngestFailure) -> ArticleRecord {
+        let outcomes = try records(path: path, name: name, maxBytes: maxBytes, builder: builder)
+        guard let first = outcomes.first else { throw IngestFailure(ParseFailure.empty) }
+        do throws(ParseFailure) {
+            return try first.result.get()
         } catch {
             throw IngestFailure(error)
         }
@@ -81,7 +95,8 @@ public enum ArticleFileReader {
 
     /// Refuses names whose extension the parser does not read.
     public static func checkType(of name: String) throws(IngestFailure) {
-        let ext = (name as NSString).pathExtension.lowercased()
-        guard textExtensions.contains(ext) else { throw IngestFailure(ParseFailure.unsupportedType("." + ext)) }
+        guard ArticleFormat(fileName: name) != nil else {
+            throw IngestFailure(ParseFailure.unsupportedType(ArticleFormat.dottedExtension(of: name)))
+        }
     }
 }

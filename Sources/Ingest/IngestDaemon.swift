@@ -227,28 +227,36 @@ public final class IngestDaemon: Sendable {
         var finished: [(name: String, id: String, duplicate: Bool)] = []
         var batchIDs: Set<String> = []
         for name in names {
-            guard let record = try parse(name, builder: builder) else { continue }
-            let duplicate = journal.contains(id: record.id) || !batchIDs.insert(record.id).inserted
-            if !duplicate {
-                drafts.append(
-                    Journal.Draft(
-                        id: record.id, schema: ArticleRecord.schemaName, topics: Topic.topics(forEntityIDs: record.entities.map(\.id)),
-                        payload: try record.jsonData()))
+            guard let records = try parse(name, builder: builder) else { continue }
+            if records.isEmpty { finished.append((name, "", true)) }
+            for record in records {
+                let duplicate = journal.contains(id: record.id) || !batchIDs.insert(record.id).inserted
+                if !duplicate {
+                    drafts.append(
+                        Journal.Draft(
+                            id: record.id, schema: ArticleRecord.schemaName, topics: Topic.topics(forEntityIDs: record.entities.map(\.id)),
+                            payload: try record.jsonData()))
+                }
+                finished.append((name, record.id, duplicate))
             }
-            finished.append((name, record.id, duplicate))
         }
         let entries = try journal.append(drafts)
         let seqByID = Dictionary(entries.map { ($0.id, $0.seq) }, uniquingKeysWith: { first, _ in first })
+        var moved: Set<String> = []
         for file in finished {
-            do {
-                switch config.spool.afterProcessing {
-                case .move: try spool.complete(file.name)
-                case .delete: try spool.delete(file.name)
+            if moved.insert(file.name).inserted {
+                do {
+                    switch config.spool.afterProcessing {
+                    case .move: try spool.complete(file.name)
+                    case .delete: try spool.delete(file.name)
+                    }
+                } catch let error as SpoolError where error.code == ENOENT {
+                    logger.warning("a file vanished from processing/ while in hand", metadata: ["file": "\(file.name)"])
                 }
-            } catch let error as SpoolError where error.code == ENOENT {
-                logger.warning("a file vanished from processing/ while in hand", metadata: ["file": "\(file.name)"])
             }
-            if file.duplicate {
+            if file.id.isEmpty {
+                logger.info("no article in the file; every line was quarantined or blank", metadata: ["file": "\(file.name)"])
+            } else if file.duplicate {
                 logger.info("duplicate of a journaled record; not published again", metadata: ["file": "\(file.name)", "id": "\(file.id)"])
             } else {
                 logger.info("published", metadata: ["file": "\(file.name)", "id": "\(file.id)", "seq": "\(seqByID[file.id] ?? 0)"])
@@ -257,25 +265,62 @@ public final class IngestDaemon: Sendable {
         for entry in entries { try publisher.publish(entry) }
         state.withLock {
             $0.counts.published += entries.count
-            $0.counts.duplicates += finished.filter(\.duplicate).count
+            $0.counts.duplicates += finished.filter { $0.duplicate && !$0.id.isEmpty }.count
             $0.head = journal.head
         }
     }
 
-    /// Reads and parses `processing/name`; a file that cannot be a record is quarantined and
-    /// `nil` returned.
-    private func parse(_ name: String, builder: RecordBuilder) throws -> ArticleRecord? {
+    /// Reads and parses `processing/name`; a file that cannot be read at all is quarantined and
+    /// `nil` returned. Each bad line of a `.jsonl` file is quarantined alone, as
+    /// `failed/<name>.line-<n>`, and the file's good lines are returned.
+    private func parse(_ name: String, builder: RecordBuilder) throws -> [ArticleRecord]? {
         let path = spool.processing + "/" + name
+        let outcomes: [RecordOutcome]
         do throws(IngestFailure) {
-            return try ArticleFileReader.record(path: path, name: name, maxBytes: config.spool.maxFileBytes, builder: builder)
+            outcomes = try ArticleFileReader.records(path: path, name: name, maxBytes: config.spool.maxFileBytes, builder: builder)
         } catch {
-            do {
-                try quarantine(name, failure: error)
-            } catch let error as SpoolError where error.code == ENOENT {
-                logger.warning("a file vanished from processing/ while in hand", metadata: ["file": "\(name)"])
-            }
+            try quarantineWhole(name, failure: error)
             return nil
         }
+        var records: [ArticleRecord] = []
+        for outcome in outcomes {
+            switch outcome.result {
+            case .success(let record): records.append(record)
+            case .failure(let failure):
+                guard let line = outcome.line else {
+                    try quarantineWhole(name, failure: IngestFailure(failure))
+                    return nil
+                }
+                try quarantineLine(name, line: line, bytes: outcome.lineBytes ?? [], failure: IngestFailure(failure))
+            }
+        }
+        return records
+    }
+
+    private func quarantineWhole(_ name: String, failure: IngestFailure) throws {
+        do {
+            try quarantine(name, failure: failure)
+        } catch let error as SpoolError where error.code == ENOENT {
+            logger.warning("a file vanished from processing/ while in hand", metadata: ["file": "\(name)"])
+        }
+    }
+
+    /// Writes one bad line of `name` to `failed/<name>.line-<n>` with its report. Written again
+    /// after a crash, the same line lands on the same name: an existing copy is kept.
+    private func quarantineLine(_ name: String, line: Int, bytes: [UInt8], failure: IngestFailure) throws {
+        let lineName = "\(name).line-\(line)"
+        let report = FailureReport(
+            file: name, reason: failure.reason, message: failure.message, hint: failure.hint, stage: failure.stage,
+            time: StreamClock.iso(Date()), size: bytes.count, line: line)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try spool.quarantineCopy(lineName, bytes: bytes, report: try encoder.encode(report))
+        state.withLock { $0.counts.failed += 1 }
+        logger.warning(
+            "quarantined a line",
+            metadata: [
+                "file": "\(name)", "line": "\(line)", "failed_as": "\(lineName)", "reason": "\(failure.reason)", "detail": "\(failure.message)",
+            ])
     }
 
     private func quarantine(_ name: String, failure: IngestFailure) throws {
@@ -303,6 +348,8 @@ struct FailureReport: Codable {
     let stage: String
     let time: String
     let size: Int?
+    /// The line of a `.jsonl` file, for a line quarantined alone.
+    var line: Int? = nil
 }
 
 /// Names waiting to be claimed, in arrival order, each once.

@@ -70,6 +70,20 @@ public struct Spool: Sendable {
         return try move(name, from: processing, to: failed, missingIsNil: false, preferredName: finalName)!
     }
 
+    /// Writes `bytes` as `failed/<name>` with its report, both atomically; an existing
+    /// `failed/<name>` is left as it is (the same line quarantined again after a restart).
+    public func quarantineCopy(_ name: String, bytes: [UInt8], report: Data) throws {
+        let target = failed + "/" + name
+        if FileManager.default.fileExists(atPath: target) { return }
+        for (path, contents) in [(target + ".error.json", report), (target, Data(bytes))] {
+            let temporary = failed + "/." + (path as NSString).lastPathComponent + ".tmp"
+            guard FileManager.default.createFile(atPath: temporary, contents: contents) else {
+                throw SpoolError(operation: "write", path: temporary, code: errno)
+            }
+            if rename(temporary, path) != 0 { throw SpoolError(operation: "rename", path: path, code: errno) }
+        }
+    }
+
     private func move(_ name: String, from source: String, to destination: String, missingIsNil: Bool, preferredName: String? = nil) throws -> String?
     {
         var target = preferredName ?? name

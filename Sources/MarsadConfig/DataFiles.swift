@@ -30,7 +30,7 @@ public enum DataFiles {
         throw ConfigErrors([
             ConfigIssue(
                 file: name, line: nil, key: "", reason: "data file not found; tried \(tried.joined(separator: ", "))",
-                hint: "set [parsing] \(name.replacingOccurrences(of: ".toml", with: "")) in the config file or MARSAD_DATA_DIR")
+                hint: "name the file in the config file (see config/marsad.toml) or set MARSAD_DATA_DIR")
         ])
     }
 }

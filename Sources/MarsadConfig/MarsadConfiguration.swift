@@ -12,6 +12,8 @@ public struct MarsadConfiguration: Sendable {
     public var archive = ArchiveSettings()
     public var curve = CurveSettings()
     public var parsing = ParsingSettings()
+    public var classify = ClassifySettings()
+    public var alert = AlertSettings()
     public var log = LogSettings()
 
     public init() {}
@@ -94,6 +96,8 @@ public struct MarsadConfiguration: Sendable {
         config.archive.backend = ArchiveSettings.Backend(
             rawValue: archive.choice("backend", default: config.archive.backend.rawValue, allowed: ArchiveSettings.Backend.allCases.map(\.rawValue)))!
         config.archive.postgresURL = archive.optionalString("postgres_url").flatMap { $0.isEmpty ? nil : $0 }
+        config.archive.follow = ArchiveSettings.Follow(
+            rawValue: archive.choice("follow", default: config.archive.follow.rawValue, allowed: ArchiveSettings.Follow.allCases.map(\.rawValue)))!
         if config.archive.backend == .postgres && config.archive.postgresURL == nil {
             archive.report("postgres_url", "is needed when backend = \"postgres\"", hint: "e.g. postgres://marsad@127.0.0.1:5432/marsad")
         }
@@ -103,7 +107,38 @@ public struct MarsadConfiguration: Sendable {
         let base = URL(fileURLWithPath: file).deletingLastPathComponent().path
         if let gazetteer = parsing.optionalString("gazetteer") { config.parsing.gazetteer = resolve(gazetteer, against: base) }
         if let boilerplate = parsing.optionalString("boilerplate") { config.parsing.boilerplate = resolve(boilerplate, against: base) }
+        if let linking = parsing.optionalString("linking") { config.parsing.linking = resolve(linking, against: base) }
         parsing.rejectUnknownKeys()
+
+        let classify = root.table("classify")
+        config.classify.stream = classify.string("stream", default: config.classify.stream)
+        if config.classify.stream == config.ingest.stream || config.classify.stream.isEmpty
+            || !config.classify.stream.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        {
+            classify.report(
+                "stream", "\"\(config.classify.stream)\" is not a valid stream name of its own",
+                hint: "use ASCII letters, digits, - and _, not the ingest stream's name")
+        }
+        for key in ["publish", "replay"] {
+            let value = classify.optionalString(key).flatMap { $0.isEmpty ? nil : $0 }
+            if let value, let problem = EndpointPolicy.problem(with: value, curve: curveServer) {
+                classify.report(key, problem.reason, hint: problem.hint)
+            }
+            if key == "publish" { config.classify.publish = value } else { config.classify.replay = value }
+        }
+        if let labels = classify.optionalString("labels"), !labels.isEmpty { config.classify.labels = resolve(labels, against: base) }
+        if let model = classify.optionalString("model"), !model.isEmpty { config.classify.model = resolve(model, against: base) }
+        classify.rejectUnknownKeys()
+
+        let alert = root.table("alert")
+        if let rules = alert.optionalString("rules"), !rules.isEmpty { config.alert.rules = resolve(rules, against: base) }
+        config.alert.database = alert.optionalString("db").flatMap { $0.isEmpty ? nil : $0 }
+        config.alert.jsonl = alert.optionalString("jsonl").flatMap { $0.isEmpty ? nil : $0 }
+        config.alert.publish = alert.optionalString("publish").flatMap { $0.isEmpty ? nil : $0 }
+        if let publish = config.alert.publish, let problem = EndpointPolicy.problem(with: publish, curve: curveServer) {
+            alert.report("publish", problem.reason, hint: problem.hint)
+        }
+        alert.rejectUnknownKeys()
 
         let log = root.table("log")
         config.log.level = log.choice("level", default: config.log.level, allowed: LogSettings.levels)
@@ -123,6 +158,25 @@ public struct MarsadConfiguration: Sendable {
 
     /// The endpoint ingest serves replays on: the configured one or an ipc socket in the state directory.
     public var ingestReplayEndpoint: String { ingest.replay ?? stateEndpoint("ingest.replay") }
+
+    /// The endpoint the classify worker publishes labels on.
+    public var classifyPublishEndpoint: String { classify.publish ?? stateEndpoint("\(classify.stream).pub") }
+
+    /// The endpoint the classify worker serves replays of its labels on.
+    public var classifyReplayEndpoint: String { classify.replay ?? stateEndpoint("\(classify.stream).replay") }
+
+    /// The endpoint the alert worker publishes alerts on.
+    public var alertPublishEndpoint: String { alert.publish ?? stateEndpoint("alerts.pub") }
+
+    /// The alert worker's state: alerts raised, outbox, checkpoint.
+    public var alertDatabase: String {
+        alert.database ?? URL(fileURLWithPath: state.directory).appendingPathComponent("alerts.sqlite").standardized.path
+    }
+
+    /// The JSONL file of alerts (the `file` sink).
+    public var alertFile: String {
+        alert.jsonl ?? URL(fileURLWithPath: state.directory).appendingPathComponent("alerts.jsonl").standardized.path
+    }
 
     /// The directory of a stream's journal.
     public func journalDirectory(stream: String) -> String {
@@ -208,6 +262,34 @@ public struct ParsingSettings: Sendable {
     public var gazetteer: String?
     /// Boilerplate markers; `nil` means the default search.
     public var boilerplate: String?
+    /// The linking rules (cited sources, titles); `nil` means the default search.
+    public var linking: String?
+}
+
+/// The classify worker: its label catalog, model, and the stream it publishes.
+public struct ClassifySettings: Sendable {
+    /// Name of the labels stream (journal directory, envelopes).
+    public var stream = "labels"
+    /// Publish endpoint; `nil` means `ipc://<state>/<stream>.pub`.
+    public var publish: String?
+    /// Replay endpoint; `nil` means `ipc://<state>/<stream>.replay`.
+    public var replay: String?
+    /// The label catalog and lexicon; `nil` means the default search for `classify.toml`.
+    public var labels: String?
+    /// The trained model; `nil` means the default search for `classify-model.json`.
+    public var model: String?
+}
+
+/// The alert worker: rules, state and sinks.
+public struct AlertSettings: Sendable {
+    /// The rules; `nil` means the default search for `alerts.toml`.
+    public var rules: String?
+    /// SQLite state (alerts raised, outbox, checkpoint); `nil` means `<state>/alerts.sqlite`.
+    public var database: String?
+    /// The `file` sink; `nil` means `<state>/alerts.jsonl`.
+    public var jsonl: String?
+    /// The `zmq` sink's PUB endpoint; `nil` means `ipc://<state>/alerts.pub`.
+    public var publish: String?
 }
 
 public struct LogSettings: Sendable {
@@ -224,4 +306,12 @@ public struct ArchiveSettings: Sendable {
     public var database: String?
     /// The PostgreSQL database, `postgres://user@host:port/database`.
     public var postgresURL: String?
+    /// The stream the archive worker follows.
+    public enum Follow: String, Sendable, CaseIterable {
+        /// The classify worker's labels stream: articles with their labels.
+        case labels
+        /// The ingest stream: articles only.
+        case articles
+    }
+    public var follow = Follow.labels
 }

@@ -157,6 +157,20 @@ public struct TableReader {
         return number
     }
 
+    /// A number (integer or decimal) within `range`.
+    public func double(_ key: String, default fallback: Double, range: ClosedRange<Double>) -> Double {
+        guard let found = value(key) else { return fallback }
+        guard let number = found.double ?? found.int.map(Double.init) else {
+            wrongType(key, "a number", found)
+            return fallback
+        }
+        if !range.contains(number) {
+            report(key, "\(number) is out of range", hint: "allowed: \(range.lowerBound)…\(range.upperBound)")
+            return fallback
+        }
+        return number
+    }
+
     public func bool(_ key: String, default fallback: Bool) -> Bool {
         guard let found = value(key) else { return fallback }
         guard let flag = found.bool else {

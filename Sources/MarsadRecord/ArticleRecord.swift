@@ -20,13 +20,17 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
     public var removed: [RemovedField]
     public var related: [RelatedField]
     public var entities: [EntityField]
+    /// Outlets and agencies the article cites («حسب الأناضول»).
+    public var citedSources: [CitedSourceField]
+    /// People named after a title whom the gazetteer does not know.
+    public var candidates: [CandidateField]
     public var files: [FileField]
     public var ingestedAt: String
 
     public init(
         id: String, title: String, published: Published?, outlet: OutletField?, url: String?, lang: String, encoding: String,
         paragraphs: [String], subheadings: [SubheadingField], removed: [RemovedField], related: [RelatedField], entities: [EntityField],
-        files: [FileField], ingestedAt: String
+        citedSources: [CitedSourceField] = [], candidates: [CandidateField] = [], files: [FileField], ingestedAt: String
     ) {
         self.id = id
         self.title = title
@@ -40,14 +44,39 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
         self.removed = removed
         self.related = related
         self.entities = entities
+        self.citedSources = citedSources
+        self.candidates = candidates
         self.files = files
         self.ingestedAt = ingestedAt
     }
 
     enum CodingKeys: String, CodingKey {
         case schema, id, title, published, outlet, url, lang, encoding, paragraphs, subheadings, removed, related,
-            entities, files
+            entities, candidates, files
+        case citedSources = "cited_sources"
         case ingestedAt = "ingested_at"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try container.decode(String.self, forKey: .schema)
+        id = try container.decode(String.self, forKey: .id)
+        title = try container.decode(String.self, forKey: .title)
+        published = try container.decodeIfPresent(Published.self, forKey: .published)
+        outlet = try container.decodeIfPresent(OutletField.self, forKey: .outlet)
+        url = try container.decodeIfPresent(String.self, forKey: .url)
+        lang = try container.decode(String.self, forKey: .lang)
+        encoding = try container.decode(String.self, forKey: .encoding)
+        paragraphs = try container.decode([String].self, forKey: .paragraphs)
+        subheadings = try container.decode([SubheadingField].self, forKey: .subheadings)
+        removed = try container.decode([RemovedField].self, forKey: .removed)
+        related = try container.decode([RelatedField].self, forKey: .related)
+        entities = try container.decode([EntityField].self, forKey: .entities)
+        // Records journaled before these fields existed have neither.
+        citedSources = try container.decodeIfPresent([CitedSourceField].self, forKey: .citedSources) ?? []
+        candidates = try container.decodeIfPresent([CandidateField].self, forKey: .candidates) ?? []
+        files = try container.decode([FileField].self, forKey: .files)
+        ingestedAt = try container.decode(String.self, forKey: .ingestedAt)
     }
 
     // Written by hand so that absent values appear as `null`: every record has every key.
@@ -66,6 +95,8 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
         try container.encode(removed, forKey: .removed)
         try container.encode(related, forKey: .related)
         try container.encode(entities, forKey: .entities)
+        try container.encode(citedSources, forKey: .citedSources)
+        try container.encode(candidates, forKey: .candidates)
         try container.encode(files, forKey: .files)
         try container.encode(ingestedAt, forKey: .ingestedAt)
     }
@@ -82,23 +113,98 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
         public var date: String
         /// `day`, `month` or `year`.
         public var precision: String
-        /// How the date was found: `explicit-line`.
+        /// How the date was found: `explicit-line`, `metadata`, `dateline`, `weekday-inferred`, `relative`.
         public var basis: String
         /// The text it was read from.
         public var text: String
     }
 
     public struct OutletField: Codable, Sendable, Equatable {
-        public init(name: String, basis: String, text: String) {
+        public init(name: String, basis: String, text: String, id: String? = nil) {
             self.name = name
             self.basis = basis
             self.text = text
+            self.id = id
         }
 
         public var name: String
-        /// `source-line` («المصدر:») or `byline` («SY24 -خاص»).
+        /// `source-line` («المصدر:»), `byline` («SY24 -خاص», «بغداد - شفق نيوز»), `header` (the
+        /// site name above the headline), `dateline` («(رويترز) -»), `metadata` (HTML, JSON).
         public var basis: String
         public var text: String
+        /// The gazetteer id of the outlet, when it is a known one.
+        public var id: String?
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(basis, forKey: .basis)
+            try container.encode(text, forKey: .text)
+            try container.encode(id, forKey: .id)
+        }
+    }
+
+    public struct CitedSourceField: Codable, Sendable, Equatable {
+        public init(id: String?, name: String, text: String, field: String, paragraph: Int?, start: Int, end: Int) {
+            self.id = id
+            self.name = name
+            self.text = text
+            self.field = field
+            self.paragraph = paragraph
+            self.start = start
+            self.end = end
+        }
+
+        /// Gazetteer id, or `null` for a quoted name the gazetteer does not know.
+        public var id: String?
+        /// Canonical Arabic name (or the quoted name).
+        public var name: String
+        /// First citation: the text as written, `title` or `paragraph`, and scalar offsets.
+        public var text: String
+        public var field: String
+        public var paragraph: Int?
+        public var start: Int
+        public var end: Int
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(name, forKey: .name)
+            try container.encode(text, forKey: .text)
+            try container.encode(field, forKey: .field)
+            try container.encode(paragraph, forKey: .paragraph)
+            try container.encode(start, forKey: .start)
+            try container.encode(end, forKey: .end)
+        }
+    }
+
+    public struct CandidateField: Codable, Sendable, Equatable {
+        public init(name: String, title: String, field: String, paragraph: Int?, start: Int, end: Int) {
+            self.name = name
+            self.title = title
+            self.field = field
+            self.paragraph = paragraph
+            self.start = start
+            self.end = end
+        }
+
+        /// The name as written, and the title that introduced it.
+        public var name: String
+        public var title: String
+        public var field: String
+        public var paragraph: Int?
+        public var start: Int
+        public var end: Int
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(title, forKey: .title)
+            try container.encode(field, forKey: .field)
+            try container.encode(paragraph, forKey: .paragraph)
+            try container.encode(start, forKey: .start)
+            try container.encode(end, forKey: .end)
+        }
     }
 
     public struct SubheadingField: Codable, Sendable, Equatable {
@@ -211,20 +317,33 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
     }
 
     public struct FileField: Codable, Sendable, Equatable {
-        public init(name: String, sha256: String, size: Int, receivedAt: String) {
+        public init(name: String, sha256: String, size: Int, receivedAt: String, line: Int? = nil) {
             self.name = name
             self.sha256 = sha256
             self.size = size
             self.receivedAt = receivedAt
+            self.line = line
         }
 
         public var name: String
+        /// SHA-256 and size of the file — of the line, for a `.jsonl` line.
         public var sha256: String
         public var size: Int
         public var receivedAt: String
+        /// The line of a `.jsonl` file the record came from; `null` for whole files.
+        public var line: Int?
         enum CodingKeys: String, CodingKey {
-            case name, sha256, size
+            case name, sha256, size, line
             case receivedAt = "received_at"
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(sha256, forKey: .sha256)
+            try container.encode(size, forKey: .size)
+            try container.encode(receivedAt, forKey: .receivedAt)
+            try container.encode(line, forKey: .line)
         }
     }
 }

@@ -17,59 +17,130 @@ public struct SourceFile: Sendable {
     }
 }
 
-/// Turns a file into a `marsad.article/1` record: parse, link entities, compute the identity.
-public struct RecordBuilder: Sendable {
-    public let parser: TextArticleParser
-    public let linker: EntityLinker
+/// One record a file yielded, or why a part of it could not be one. Single-article files yield
+/// one outcome; `.jsonl` files one per non-blank line.
+public struct RecordOutcome: Sendable {
+    /// The `.jsonl` line, `nil` for whole files.
+    public let line: Int?
+    public let result: Result<ArticleRecord, ParseFailure>
+    /// The line's bytes (for quarantining a bad line alone); `nil` for whole files.
+    public let lineBytes: [UInt8]?
+}
 
-    public init(parser: TextArticleParser, linker: EntityLinker) {
+/// Turns a file into `marsad.article/1` records: parse, link entities, find cited sources and
+/// unknown people, compute the identity.
+public struct RecordBuilder: Sendable {
+    public let parser: ArticleParser
+    public let linker: EntityLinker
+    public let references: ReferenceFinder
+
+    public init(parser: ArticleParser, linker: EntityLinker, rules: LinkingRules = LinkingRules()) {
         self.parser = parser
         self.linker = linker
+        self.references = ReferenceFinder(gazetteer: linker.gazetteer, rules: rules)
     }
 
-    /// Builds the record for `file`, or throws why the file cannot be one.
+    /// Builds the record of a single-article file, or throws why the file cannot be one.
+    /// A `.jsonl` file yields its first line's record here; use `records(for:)` for all.
     public func record(for file: SourceFile, now: Date = Date()) throws(ParseFailure) -> ArticleRecord {
-        let article = try parser.parse(bytes: file.bytes)
-        return record(for: article, file: file, now: now)
+        let outcomes = try records(for: file, now: now)
+        guard let first = outcomes.first else { throw .empty }
+        return try first.result.get()
     }
 
-    public func record(for article: ParsedArticle, file: SourceFile, now: Date = Date()) -> ArticleRecord {
-        ArticleRecord(
+    /// Builds every record of a file. Throws when the file as a whole cannot be read (unknown
+    /// type, not text, empty); a bad `.jsonl` line is a failed outcome, not a thrown error.
+    public func records(for file: SourceFile, now: Date = Date()) throws(ParseFailure) -> [RecordOutcome] {
+        guard let format = ArticleFormat(fileName: file.name) else {
+            throw .unsupportedType(ArticleFormat.dottedExtension(of: file.name))
+        }
+        let reference = Int(file.receivedAt.timeIntervalSince1970)
+        if format == .jsonl {
+            return try parser.parseLines(bytes: file.bytes, reference: reference).map { line in
+                RecordOutcome(
+                    line: line.line,
+                    result: line.result.map { record(for: $0, file: file, line: (line.line, line.bytes), now: now) },
+                    lineBytes: line.bytes)
+            }
+        }
+        let article = try parser.parse(bytes: file.bytes, format: format, reference: reference)
+        return [RecordOutcome(line: nil, result: .success(record(for: article, file: file, now: now)), lineBytes: nil)]
+    }
+
+    public func record(
+        for article: ParsedArticle, file: SourceFile, line: (number: Int, bytes: [UInt8])? = nil, now: Date = Date()
+    )
+        -> ArticleRecord
+    {
+        let texts = [article.title] + article.paragraphs
+        let mentions = linker.mentions(inArticle: texts)
+        let outletEntity = article.outlet.flatMap { self.outletID($0.name) }
+        func place(_ index: Int) -> (field: String, paragraph: Int?) { index == 0 ? ("title", nil) : ("paragraph", index - 1) }
+        let sourceBytes = line?.bytes ?? file.bytes
+        let cited: [ArticleRecord.CitedSourceField] = references.citedSources(in: texts, mentions: mentions, excluding: outletEntity).map {
+            source in
+            let (field, paragraph) = place(source.textIndex)
+            return ArticleRecord.CitedSourceField(
+                id: source.id, name: source.name, text: source.text, field: field, paragraph: paragraph, start: source.range.lowerBound,
+                end: source.range.upperBound)
+        }
+        let candidates: [ArticleRecord.CandidateField] = references.candidates(in: texts, mentions: mentions).map { candidate in
+            let (field, paragraph) = place(candidate.textIndex)
+            return ArticleRecord.CandidateField(
+                name: candidate.name, title: candidate.title, field: field, paragraph: paragraph, start: candidate.range.lowerBound,
+                end: candidate.range.upperBound)
+        }
+        let fileField = ArticleRecord.FileField(
+            name: file.name, sha256: Self.hex(SHA256.hash(data: sourceBytes)), size: sourceBytes.count, receivedAt: Timestamp.iso(file.receivedAt),
+            line: line?.number)
+        let published: ArticleRecord.Published? = article.published.map {
+            ArticleRecord.Published(date: $0.date.iso, precision: $0.date.precision.rawValue, basis: $0.basis.rawValue, text: $0.text)
+        }
+        let outlet: ArticleRecord.OutletField? = article.outlet.map {
+            ArticleRecord.OutletField(name: $0.name, basis: $0.basis.rawValue, text: $0.text, id: outletEntity)
+        }
+        return ArticleRecord(
             id: Self.identity(title: article.title, paragraphs: article.paragraphs),
             title: article.title,
-            published: article.published.map {
-                .init(date: $0.date.iso, precision: $0.date.precision.rawValue, basis: $0.basis.rawValue, text: $0.text)
-            },
-            outlet: article.outlet.map { .init(name: $0.name, basis: $0.basis.rawValue, text: $0.text) },
-            url: nil,
+            published: published,
+            outlet: outlet,
+            url: article.url,
             lang: article.language,
             encoding: article.encoding,
             paragraphs: article.paragraphs,
             subheadings: article.subheadings.map { .init(text: $0.text, beforeParagraph: $0.beforeParagraph) },
             removed: article.removed.map { .init(kind: $0.kind, text: $0.text, line: $0.line) },
             related: article.related.map { .init(marker: $0.marker, title: $0.title, paragraphs: $0.paragraphs) },
-            entities: entities(of: article),
-            files: [
-                .init(
-                    name: file.name, sha256: Self.hex(SHA256.hash(data: file.bytes)), size: file.bytes.count,
-                    receivedAt: Timestamp.iso(file.receivedAt))
-            ],
+            entities: entities(mentions),
+            citedSources: cited,
+            candidates: candidates,
+            files: [fileField],
             ingestedAt: Timestamp.iso(now))
     }
 
+    /// The gazetteer id of an outlet name: the name must be one known outlet, whole.
+    public func outletID(_ name: String) -> String? {
+        let found = linker.mentions(in: name)
+        guard found.count == 1, let mention = found.first, let entity = linker.gazetteer.entity(id: mention.entityID), entity.isMedia else {
+            return nil
+        }
+        let covered = mention.range.count
+        return covered * 2 >= name.unicodeScalars.count ? entity.id : nil
+    }
+
     /// Entities in order of first mention, title first.
-    func entities(of article: ParsedArticle) -> [ArticleRecord.EntityField] {
+    func entities(_ found: [[EntityMention]]) -> [ArticleRecord.EntityField] {
         var order: [String] = []
         var mentions: [String: [ArticleRecord.MentionField]] = [:]
-        func collect(_ text: String, field: String, paragraph: Int?) {
-            for mention in linker.mentions(in: text) {
+        func collect(_ list: [EntityMention], field: String, paragraph: Int?) {
+            for mention in list {
                 if mentions[mention.entityID] == nil { order.append(mention.entityID) }
                 mentions[mention.entityID, default: []].append(
                     .init(field: field, paragraph: paragraph, start: mention.range.lowerBound, end: mention.range.upperBound, text: mention.text))
             }
         }
-        collect(article.title, field: "title", paragraph: nil)
-        for (index, paragraph) in article.paragraphs.enumerated() { collect(paragraph, field: "paragraph", paragraph: index) }
+        collect(found[0], field: "title", paragraph: nil)
+        for index in found.indices.dropFirst() { collect(found[index], field: "paragraph", paragraph: index - 1) }
         return order.compactMap { id in
             guard let entity = linker.gazetteer.entity(id: id), let found = mentions[id] else { return nil }
             return .init(

@@ -14,6 +14,13 @@ public protocol RecordSink {
     func commit(_ batch: DurableSubscriber.Batch) throws
     /// A short description for logs (file or database and how much it holds).
     var summary: String { get }
+    /// Called on the worker's thread between batches (at least twice a second), for sinks that
+    /// also serve something: heartbeats, subscriptions, deliveries.
+    func idle() throws
+}
+
+extension RecordSink {
+    public func idle() throws {}
 }
 
 /// A worker: a durable subscription to a stream feeding a sink, every record exactly once.
@@ -26,6 +33,8 @@ public final class StreamWorker: Sendable {
         public var prefixes: [String]
         public var statusDirectory: String
         public var security: SocketSecurity?
+        /// How long one wait for the stream lasts before the sink's `idle()` runs again.
+        public var pollMilliseconds: Int32 = 500
 
         public init(name: String, endpoint: String, prefixes: [String], statusDirectory: String, security: SocketSecurity? = nil) {
             self.name = name
@@ -67,13 +76,15 @@ public final class StreamWorker: Sendable {
                 "resume_after": "\(start.map { "\($0.stream)/\($0.epoch)/\($0.seq)" } ?? "nothing")",
             ])
         var lastStatus: Checkpoint?
+        let pollMilliseconds = options.pollMilliseconds
         let notifier = SystemdNotifier.shared
         notifier.notify("READY=1\nSTATUS=following \(options.endpoint) into \(sink.summary)")
         defer { notifier.notify("STOPPING=1") }
         do {
             while true {
                 notifier.watchdog(status: "at \(self.committed.map { "\($0.stream) seq \($0.seq)" } ?? "the start"); \(sink.summary)")
-                guard let batch = try subscriber.next(timeoutMilliseconds: 500) else { continue }
+                try sink.idle()
+                guard let batch = try subscriber.next(timeoutMilliseconds: pollMilliseconds) else { continue }
                 if !batch.messages.isEmpty || batch.checkpoint != start { try sink.commit(batch) }
                 progress.withLock { $0 = batch.checkpoint }
                 if batch.checkpoint != lastStatus {

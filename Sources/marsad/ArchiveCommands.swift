@@ -1,5 +1,6 @@
 import Archive
 import ArgumentParser
+import ClassifyWorker
 import Foundation
 import Logging
 import MarsadConfig
@@ -14,8 +15,16 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
         discussion: """
             Writes each batch of records and the stream checkpoint in one transaction (WAL), keyed by \
             record id, so a worker killed at any instant and restarted ends with exactly the archive of \
-            one that never died. Search it with `marsad search`; its schema is in docs/archive.md.
+            one that never died. Search it with `marsad search`; its schema is in docs/archive.md. \
+            It follows the classify worker's labels stream by default, storing each article with its \
+            labels; `--follow articles` archives the ingest stream directly (no labels).
             """)
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Which stream to archive: labels (articles with their labels) or articles. Overrides [archive] follow.", valueName: "stream"))
+    var follow: ArchiveSettings.Follow?
 
     @Option(name: .long, help: ArgumentHelp("The SQLite archive. Default: [archive] db, else <state>/archive.sqlite.", valueName: "file"))
     var db: String?
@@ -35,9 +44,13 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
     func run() async throws {
         var config = try configOptions.load()
         if let state { config.state.directory = state }
-        let (worker, logger) = try makeWorker(name: "archive", config: config, connect: connect, prefixes: [])
+        if let follow { config.archive.follow = follow }
+        let labels = config.archive.follow == .labels
+        let (worker, logger) = try makeWorker(
+            name: "archive", config: config, connect: connect ?? (labels ? config.classifyPublishEndpoint : nil),
+            prefixes: labels ? [LabelSink.allTopic] : [])
         let location = archiveLocation(config, db: db, postgres: postgres)
-        let stream = config.ingest.stream
+        let stream = labels ? config.classify.stream : config.ingest.stream
         try await runUntilShutdown(
             ThreadService(
                 name: "marsad-archive",
@@ -268,3 +281,5 @@ struct EntitiesCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension ArchiveSettings.Follow: ExpressibleByArgument {}

@@ -1,5 +1,8 @@
+import Alerting
 import Archive
 import ArgumentParser
+import Classification
+import ClassifyWorker
 import Foundation
 import Ingest
 import Logging
@@ -15,11 +18,13 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run every stage in one foreground process and print each record as it is published.",
         discussion: """
-            The first-try mode: ingest publishes on its ZeroMQ endpoint; the archive worker writes \
-            every record to <state>/archive.sqlite; an in-process subscriber prints what arrives, \
-            exactly as `marsad tail` would. The stages talk over ZeroMQ as they do when run apart. \
-            Drop .txt articles into <spool>/inbox (default ./var/spool/inbox); search what arrived with \
-            `marsad search`. Ctrl-C stops it.
+            The first-try mode: ingest publishes on its ZeroMQ endpoint; the classify worker labels \
+            each article and publishes the labels stream; the archive worker writes every article \
+            with its labels to <state>/archive.sqlite; the alert worker applies config/alerts.toml \
+            (alerts go to the log and <state>/alerts.jsonl); an in-process subscriber prints what \
+            arrives, exactly as `marsad tail` would. The stages talk over ZeroMQ as they do when run \
+            apart. Drop articles (.txt, .html, .json, .jsonl) into <spool>/inbox (default \
+            ./var/spool/inbox); search what arrived with `marsad search`. Ctrl-C stops it.
             """)
 
     @OptionGroup var configOptions: ConfigOptions
@@ -51,19 +56,51 @@ struct RunCommand: AsyncParsableCommand {
         let tail = quiet ? nil : try TailRunner(options: tailOptions)
         tail?.start()
         let location = archiveLocation(config)
+        let classifier = try exitOnDataErrors { try Classifier(configuration: config) }
+        let rules = try exitOnDataErrors { try AlertRules(configuration: config) }
+        let labelSettings = try LabelSink.Settings(configuration: config)
+        let labelsHead = SharedCounter()
+        let classify = try StreamWorker(
+            options: .init(
+                name: "classify", endpoint: config.ingestPublishEndpoint, prefixes: [Topic.article], statusDirectory: config.consumersDirectory),
+            logger: Logger(label: "marsad.worker.classify"))
+        let classifyThread = BackgroundThread(name: "marsad-classify") {
+            let sink = try LabelSink(classifier: classifier, settings: labelSettings, logger: Logger(label: "marsad.worker.classify"))
+            labelsHead.set(sink.journal.head)
+            sink.onCommit = { labelsHead.set($0) }
+            defer { sink.close() }
+            try classify.run(sink: sink, output: sink.publishEndpoint)
+        }
+        let labels = config.archive.follow == .labels
+        let archiveStream = labels ? config.classify.stream : stream
         let archive = try StreamWorker(
             options: .init(
-                name: "archive", endpoint: config.ingestPublishEndpoint, prefixes: [Topic.article], statusDirectory: config.consumersDirectory),
+                name: "archive", endpoint: labels ? config.classifyPublishEndpoint : config.ingestPublishEndpoint,
+                prefixes: [labels ? LabelSink.allTopic : Topic.article], statusDirectory: config.consumersDirectory),
             logger: Logger(label: "marsad.worker.archive"))
         let archiveThread = BackgroundThread(name: "marsad-archive") {
-            try archive.run(sink: ArchiveSink(store: try location.open(), stream: stream), output: location.description)
+            try archive.run(sink: ArchiveSink(store: try location.open(), stream: archiveStream), output: location.description)
+        }
+        let alert = try StreamWorker(
+            options: .init(
+                name: "alert", endpoint: config.classifyPublishEndpoint, prefixes: [LabelSink.allTopic], statusDirectory: config.consumersDirectory),
+            logger: Logger(label: "marsad.worker.alert"))
+        let (alertDatabase, alertFile, alertPublish) = (config.alertDatabase, config.alertFile, config.alertPublishEndpoint)
+        let alertThread = BackgroundThread(name: "marsad-alert") {
+            let sink = try AlertSink(
+                rules: rules, databasePath: alertDatabase, alertFile: alertFile, publish: alertPublish, logger: Logger(label: "marsad.worker.alert"))
+            defer { sink.close() }
+            try alert.run(sink: sink, output: alertDatabase)
         }
         let daemon = try IngestDaemon(config: config, builder: builder, logger: Logger(label: "marsad.ingest"))
         let stopWhenDone = Task {
             // --once: the stream stays up until the printer and the archive have everything.
             guard once else { return }
             while !Task.isCancelled {
-                if daemon.isIdle && (tail?.lastSeq ?? .max) >= daemon.head && (archive.committed?.seq ?? 0) >= daemon.head {
+                let head = labelsHead.value
+                let labelled = (classify.committed?.seq ?? 0) >= daemon.head
+                let archived = (archive.committed?.seq ?? 0) >= (labels ? head : daemon.head)
+                if daemon.isIdle && (tail?.lastSeq ?? .max) >= daemon.head && labelled && archived && (alert.committed?.seq ?? 0) >= head {
                     daemon.requestStop()
                     return
                 }
@@ -75,8 +112,12 @@ struct RunCommand: AsyncParsableCommand {
         try await runUntilShutdown(IngestService(daemon: daemon), helpers: [reload], logger: logger)
         stopWhenDone.cancel()
         tail?.stop()
+        classify.stop()
         archive.stop()
+        alert.stop()
+        try await classifyThread.wait()
         try await archiveThread.wait()
+        try await alertThread.wait()
         let counts = daemon.counts
         let archived = (try? location.open(readOnly: true).count()) ?? 0
         logger.info(
@@ -86,7 +127,9 @@ struct RunCommand: AsyncParsableCommand {
                 "spool": "\(daemon.spool.root)", "archive": "\(location.description)", "archived": "\(archived)",
             ])
         FileHandle.standardError.write(
-            Data("\n\(archived) articles in the archive. Search it:  marsad search \(location.searchFlag) انسحاب\n".utf8))
+            Data(
+                "\n\(archived) articles in the archive. Search it:  marsad search \(location.searchFlag) انسحاب\nAlerts: \(alertFile)\n"
+                    .utf8))
     }
 }
 
@@ -111,4 +154,11 @@ final class BackgroundThread: Sendable {
             try await Task.sleep(for: .milliseconds(10))
         }
     }
+}
+
+/// A number one thread sets and others read.
+final class SharedCounter: Sendable {
+    private let storage = Atomic<UInt64>(0)
+    var value: UInt64 { storage.load(ordering: .acquiring) }
+    func set(_ value: UInt64) { storage.store(value, ordering: .releasing) }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Classification
+import ClassifyWorker
 import Foundation
 import Logging
 import MarsadConfig
@@ -9,7 +11,7 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Run a worker that consumes a stream.",
-        subcommands: [ArchiveWorkerCommand.self, JSONLWorkerCommand.self])
+        subcommands: [ArchiveWorkerCommand.self, ClassifyWorkerCommand.self, AlertWorkerCommand.self, JSONLWorkerCommand.self])
 }
 
 struct JSONLWorkerCommand: AsyncParsableCommand {
@@ -75,4 +77,58 @@ func makeWorker(name: String, config: MarsadConfiguration, connect: String?, pre
             statusDirectory: config.consumersDirectory, security: security),
         logger: logger)
     return (worker, logger)
+}
+
+struct ClassifyWorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Label every article with event categories and publish the labels as a journaled stream.",
+        discussion: """
+            Follows the ingest stream exactly once, labels each article (config/classify.toml and \
+            the model from `marsad train`), and publishes a marsad.labels/1 record per article — \
+            labels, scores, evidence words with offsets, and the article itself — on topics \
+            "labels." and "label.<LABEL>.", journaled under <state>/journal/<stream>/ and \
+            replayable like ingest's stream ([classify] in the configuration).
+            """)
+
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Option(name: .long, help: ArgumentHelp("State directory. Overrides [state] dir.", valueName: "dir"))
+    var state: String?
+
+    @Option(name: .long, help: ArgumentHelp("Publish endpoint of the article stream. Default: the ingest endpoint.", valueName: "endpoint"))
+    var connect: String?
+
+    func run() async throws {
+        var config = try configOptions.load()
+        if let state { config.state.directory = state }
+        let (worker, logger) = try makeWorker(name: "classify", config: config, connect: connect, prefixes: [])
+        let classifier = try exitOnDataErrors { try Classifier(configuration: config) }
+        let settings = try LabelSink.Settings(configuration: config)
+        try await runUntilShutdown(
+            ThreadService(
+                name: "marsad-classify",
+                body: {
+                    let sink = try LabelSink(classifier: classifier, settings: settings, logger: logger)
+                    defer { sink.close() }
+                    try worker.run(sink: sink, output: sink.publishEndpoint)
+                },
+                stop: { worker.stop() }),
+            logger: logger)
+    }
+}
+
+extension LabelSink.Settings {
+    /// The labels stream as `[classify]`, `[journal]` and `[curve]` configure it.
+    init(configuration config: MarsadConfiguration) throws {
+        let stream = config.classify.stream
+        self.init(
+            journal: JournalSettings(
+                directory: config.journalDirectory(stream: stream), stream: stream, segmentBytes: config.journal.segmentBytes,
+                retentionBytes: config.journal.retentionBytes, retentionSeconds: config.journal.retentionHours * 3600,
+                durable: config.journal.durable),
+            publish: config.classifyPublishEndpoint, replay: config.classifyReplayEndpoint,
+            heartbeatIntervalMilliseconds: config.ingest.heartbeatIntervalMilliseconds, sendHighWaterMark: config.ingest.sendHighWaterMark,
+            security: try exitOnDataErrors { try ServerSecurity.load(config.curve) })
+    }
 }

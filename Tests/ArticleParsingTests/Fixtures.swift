@@ -11,8 +11,9 @@ enum Fixtures {
 
     static let markers: BoilerplateMarkers = try! BoilerplateMarkers.load(file: path("config/boilerplate.toml"))
     static let gazetteer: Gazetteer = try! Gazetteer.load(file: path("config/gazetteer.toml"))
-    static let parser = TextArticleParser(markers: markers)
-    static let builder = RecordBuilder(parser: parser, linker: EntityLinker(gazetteer: gazetteer))
+    static let rules: LinkingRules = try! LinkingRules.load(file: path("config/linking.toml"))
+    static let parser = TextArticleParser(markers: markers, names: KnownNames(gazetteer: gazetteer))
+    static let builder = RecordBuilder(parser: ArticleParser(lines: parser), linker: EntityLinker(gazetteer: gazetteer), rules: rules)
 
     /// The record of seed `number` (000 … 004).
     static func seed(_ number: String) throws -> ArticleRecord {

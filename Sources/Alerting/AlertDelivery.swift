@@ -1,0 +1,189 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import Glibc
+import Logging
+import MarsadStream
+import NIOCore
+import NIOHTTP1
+import ZeroMQ
+
+/// Delivers queued alerts to their sinks, from the outbox: each delivery is removed from the
+/// outbox only once it has succeeded, so an alert survives a receiver that is down and a worker
+/// that is killed. Webhooks are retried with exponential backoff (1 s doubling to 60 s).
+final class AlertDelivery {
+    let store: AlertStore
+    let sinks: [String: SinkDefinition]
+    let defaultFile: String
+    let logger: Logger
+    private var files: [String: AlertFile] = [:]
+    private var http: HTTPClient?
+    private let publisher: Socket?
+    private var publishedSeq: UInt64 = 0
+    /// A webhook URL that just failed is not tried again in the same pass.
+    private var failedThisPass: Set<String> = []
+    /// Successful deliveries by sink name, for logs and tests.
+    private(set) var deliveredCount: [String: Int] = [:]
+
+    static let signatureHeader = "X-Marsad-Signature"
+    static let idempotencyHeader = "Idempotency-Key"
+
+    init(store: AlertStore, sinks: [SinkDefinition], defaultFile: String, publisher: Socket?, logger: Logger) {
+        self.store = store
+        self.sinks = Dictionary(sinks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.defaultFile = defaultFile
+        self.publisher = publisher
+        self.logger = logger
+        if sinks.contains(where: { if case .webhook = $0.kind { true } else { false } }) {
+            http = HTTPClient(eventLoopGroupProvider: .singleton)
+        }
+    }
+
+    func close() {
+        try? http?.syncShutdown()
+        http = nil
+    }
+
+    /// Delivers what is due, at most `limit` deliveries; returns how many succeeded.
+    @discardableResult
+    func deliverDue(now: Date = Date(), limit: Int = 200) throws -> Int {
+        failedThisPass.removeAll()
+        var succeeded = 0
+        for pending in try store.due(now: now, limit: limit) {
+            guard let sink = sinks[pending.sink] else {
+                try store.failed(pending, error: "no sink named \(pending.sink) in the rules", retryAt: now.addingTimeInterval(3600))
+                continue
+            }
+            do {
+                try deliver(pending, to: sink)
+                try store.delivered(pending)
+                deliveredCount[sink.name, default: 0] += 1
+                succeeded += 1
+            } catch let error as DeliveryError {
+                let delay = min(60, pow(2, Double(min(pending.attempts, 6))))
+                try store.failed(pending, error: error.description, retryAt: Date().addingTimeInterval(delay))
+                logger.warning(
+                    "alert delivery failed; will retry",
+                    metadata: ["sink": "\(sink.name)", "alert": "\(pending.alertID)", "attempt": "\(pending.attempts + 1)", "error": "\(error)"])
+            }
+        }
+        return succeeded
+    }
+
+    struct DeliveryError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private func deliver(_ pending: Pending, to sink: SinkDefinition) throws {
+        switch sink.kind {
+        case .log:
+            let alert = try? JSONDecoder().decode(AlertRecord.self, from: Data(pending.payload.utf8))
+            let level: Logger.Level = alert.map { $0.severity == "high" || $0.severity == "critical" } == true ? .warning : .notice
+            logger.log(
+                level: level, "alert",
+                metadata: [
+                    "rule": "\(alert?.rule ?? "")", "severity": "\(alert?.severity ?? "")", "id": "\(pending.alertID)",
+                    "title": "\(alert?.article.title ?? "")", "entities": "\(alert?.entities.joined(separator: ",") ?? "")",
+                ])
+        case .file(let path):
+            let target = path ?? defaultFile
+            if files[target] == nil {
+                do {
+                    files[target] = try AlertFile(path: target)
+                } catch {
+                    throw DeliveryError(description: "\(error)")
+                }
+            }
+            do {
+                try files[target]!.append(id: pending.alertID, line: pending.payload)
+            } catch {
+                throw DeliveryError(description: "\(error)")
+            }
+        case .zmq:
+            guard let publisher, let alert = try? JSONDecoder().decode(AlertRecord.self, from: Data(pending.payload.utf8)) else { return }
+            publishedSeq = UInt64(pending.seq)
+            let envelope = Envelope(
+                stream: "alerts", epoch: 1, seq: UInt64(pending.seq), id: alert.id, schema: AlertRecord.schemaName, time: alert.createdAt)
+            do {
+                // A PUB socket never blocks: with no subscriber the alert is simply not seen live.
+                _ = try publisher.send([Array(alert.topic.utf8), Array(try envelope.jsonData()), Array(pending.payload.utf8)], dontWait: true)
+            } catch {
+                throw DeliveryError(description: "\(error)")
+            }
+        case .webhook(let url, let secret, let timeout):
+            if failedThisPass.contains(url) { throw DeliveryError(description: "skipped: the receiver failed earlier in this pass") }
+            guard let http else { throw DeliveryError(description: "no HTTP client") }
+            let body = Data(pending.payload.utf8)
+            do {
+                var request = try HTTPClient.Request(url: url, method: .POST)
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.headers.add(name: "User-Agent", value: "marsad-alert/1")
+                request.headers.add(name: Self.idempotencyHeader, value: pending.alertID)
+                if let secret { request.headers.add(name: Self.signatureHeader, value: "sha256=" + Self.signature(body: body, secret: secret)) }
+                request.body = .data(body)
+                let response = try http.execute(request: request, deadline: .now() + .milliseconds(Int64(timeout))).wait()
+                guard (200..<300).contains(Int(response.status.code)) else {
+                    failedThisPass.insert(url)
+                    throw DeliveryError(description: "HTTP \(response.status.code) from \(url)")
+                }
+            } catch let error as DeliveryError {
+                throw error
+            } catch {
+                failedThisPass.insert(url)
+                throw DeliveryError(description: "POST \(url): \(error)")
+            }
+        }
+    }
+
+    typealias Pending = AlertStore.Pending
+
+    /// Hex HMAC-SHA256 of the body with the shared secret: what `X-Marsad-Signature` carries
+    /// after `sha256=`.
+    static func signature(body: Data, secret: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
+        return code.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// The `file` sink's JSONL file. It remembers the ids it holds, so an alert delivered just
+/// before a kill (but still in the outbox) is not written twice after the restart.
+final class AlertFile {
+    let path: String
+    private let descriptor: Int32
+    private var ids: Set<String> = []
+
+    init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw AlertDelivery.DeliveryError(description: "open \(path): \(String(cString: strerror(errno)))") }
+        let contents = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
+        var complete = 0
+        for (index, byte) in contents.enumerated() where byte == 0x0A {
+            let line = contents[complete..<index]
+            if let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any], let id = object["id"] as? String { ids.insert(id) }
+            complete = index + 1
+        }
+        // A torn last line (killed mid-write) is cut off; its alert is still in the outbox.
+        if complete < contents.count { _ = ftruncate(descriptor, off_t(complete)) }
+    }
+
+    deinit { close(descriptor) }
+
+    func append(id: String, line: String) throws {
+        guard !ids.contains(id) else { return }
+        let bytes = Array((line + "\n").utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw AlertDelivery.DeliveryError(description: "write \(path): \(String(cString: strerror(errno)))") }
+            written += count
+        }
+        guard fdatasync(descriptor) == 0 else {
+            throw AlertDelivery.DeliveryError(description: "fdatasync \(path): \(String(cString: strerror(errno)))")
+        }
+        ids.insert(id)
+    }
+}

@@ -1,0 +1,208 @@
+import ArabicText
+import Foundation
+
+/// A label assigned to an article, with its score and the words that carried it.
+public struct AssignedLabel: Sendable, Equatable, Codable {
+    public struct Evidence: Sendable, Equatable, Codable {
+        /// The words as written in the article.
+        public var text: String
+        /// `title` or `paragraph`, the paragraph index, and scalar offsets into that text.
+        public var field: String
+        public var paragraph: Int?
+        public var start: Int
+        public var end: Int
+        /// How much these words added to the label's score.
+        public var weight: Double
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(text, forKey: .text)
+            try container.encode(field, forKey: .field)
+            try container.encode(paragraph, forKey: .paragraph)
+            try container.encode(start, forKey: .start)
+            try container.encode(end, forKey: .end)
+            try container.encode(weight, forKey: .weight)
+        }
+    }
+
+    public var label: String
+    /// Probability in [0, 1] of the best-scoring sentence.
+    public var score: Double
+    public var evidence: [Evidence]
+}
+
+/// Labels articles: each sentence of the title and paragraphs is scored by the model, a label's
+/// score is its best sentence's, and its evidence is the features that raised that score most.
+public struct Classifier: Sendable {
+    public let catalog: LabelCatalog
+    public let model: LabelModel
+    public let extractor: FeatureExtractor
+    /// Evidence spans kept per label.
+    public var evidenceLimit = 5
+
+    public init(catalog: LabelCatalog, model: LabelModel) {
+        self.catalog = catalog
+        self.model = model
+        self.extractor = FeatureExtractor(catalog: catalog)
+    }
+
+    /// Scores of one text for every label (no threshold).
+    public func scores(of text: String) -> [String: Double] {
+        let features = Set(extractor.occurrences(in: text).map(\.feature))
+        var result: [String: Double] = [:]
+        for label in model.labels {
+            var z = label.bias
+            for feature in features { z += label.weights[feature] ?? 0 }
+            result[label.name] = LabelModel.sigmoid(z)
+        }
+        return result
+    }
+
+    /// The labels of an article whose texts are its title and paragraphs.
+    public func classify(title: String, paragraphs: [String]) -> [AssignedLabel] {
+        struct Unit {
+            let field: String
+            let paragraph: Int?
+            let offset: Int
+            let text: String
+        }
+        var units: [Unit] = [Unit(field: "title", paragraph: nil, offset: 0, text: title)]
+        for (index, paragraph) in paragraphs.enumerated() {
+            for (offset, sentence) in Self.sentences(of: paragraph) {
+                units.append(Unit(field: "paragraph", paragraph: index, offset: offset, text: sentence))
+            }
+        }
+        var best: [String: (score: Double, units: [(unit: Int, z: Double)])] = [:]
+        let occurrences = units.map { extractor.occurrences(in: $0.text) }
+        for label in model.labels {
+            var top = 0.0
+            var hits: [(unit: Int, z: Double)] = []
+            for (index, found) in occurrences.enumerated() {
+                var z = label.bias
+                for feature in Set(found.map(\.feature)) { z += label.weights[feature] ?? 0 }
+                let probability = LabelModel.sigmoid(z)
+                top = max(top, probability)
+                if probability >= label.threshold { hits.append((index, z)) }
+            }
+            if top >= label.threshold { best[label.name] = (top, hits) }
+        }
+        var assigned: [AssignedLabel] = []
+        for label in model.labels {
+            guard let found = best[label.name] else { continue }
+            var evidence: [AssignedLabel.Evidence] = []
+            var seen: Set<String> = []
+            for (index, _) in found.units.sorted(by: { $0.z > $1.z }) {
+                let unit = units[index]
+                for occurrence in occurrences[index] {
+                    guard let weight = label.weights[occurrence.feature], weight > 0.25 else { continue }
+                    let scalars = Array(unit.text.unicodeScalars)[occurrence.range]
+                    let text = String(String.UnicodeScalarView(scalars))
+                    let words = ArabicTokenizer.tokens(of: text).map(\.text)
+                    guard !words.isEmpty, !words.allSatisfy({ catalog.evidenceStopWords.contains($0) || $0.count <= 2 }) else { continue }
+                    guard seen.insert(words.joined(separator: " ")).inserted else { continue }
+                    evidence.append(
+                        AssignedLabel.Evidence(
+                            text: text, field: unit.field, paragraph: unit.paragraph, start: unit.offset + occurrence.range.lowerBound,
+                            end: unit.offset + occurrence.range.upperBound, weight: (weight * 100).rounded() / 100))
+                }
+            }
+            evidence = Self.withoutOverlaps(evidence.sorted { $0.weight > $1.weight })
+            assigned.append(
+                AssignedLabel(label: label.name, score: (found.score * 1000).rounded() / 1000, evidence: Array(evidence.prefix(evidenceLimit))))
+        }
+        return assigned.sorted { $0.score > $1.score }
+    }
+
+    /// Drops evidence that overlaps a heavier one in the same text.
+    static func withoutOverlaps(_ sorted: [AssignedLabel.Evidence]) -> [AssignedLabel.Evidence] {
+        var kept: [AssignedLabel.Evidence] = []
+        for item in sorted {
+            if kept.contains(where: { $0.field == item.field && $0.paragraph == item.paragraph && $0.start < item.end && item.start < $0.end }) {
+                continue
+            }
+            kept.append(item)
+        }
+        return kept
+    }
+
+    /// Sentences of a paragraph with their scalar offsets: split after . ! ? ؟ and before a
+    /// following space.
+    static func sentences(of paragraph: String) -> [(offset: Int, text: String)] {
+        let scalars = Array(paragraph.unicodeScalars)
+        var result: [(Int, String)] = []
+        var start = 0
+        var index = 0
+        while index < scalars.count {
+            let value = scalars[index]
+            let isEnd = value == "." || value == "!" || value == "?" || value == "؟"
+            if isEnd, index + 1 < scalars.count, scalars[index + 1] == " " {
+                if index + 1 - start > 1 { result.append((start, String(String.UnicodeScalarView(scalars[start...index])))) }
+                start = index + 2
+                index += 2
+                continue
+            }
+            index += 1
+        }
+        if start < scalars.count { result.append((start, String(String.UnicodeScalarView(scalars[start...])))) }
+        return result
+    }
+}
+
+/// Precision, recall and F1 of each label on a set of examples.
+public struct LabelEvaluation: Sendable, Codable {
+    public struct Row: Sendable, Codable {
+        public var label: String
+        public var truePositives = 0
+        public var falsePositives = 0
+        public var falseNegatives = 0
+        public var precision: Double { truePositives + falsePositives == 0 ? 0 : Double(truePositives) / Double(truePositives + falsePositives) }
+        public var recall: Double { truePositives + falseNegatives == 0 ? 0 : Double(truePositives) / Double(truePositives + falseNegatives) }
+        public var f1: Double { precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall) }
+        public var support: Int { truePositives + falseNegatives }
+    }
+
+    public var rows: [Row]
+    public var examples: Int
+    public var trainedOn: Int
+
+    /// Micro-averaged over all labels.
+    public var micro: Row {
+        var total = Row(label: "micro")
+        for row in rows {
+            total.truePositives += row.truePositives
+            total.falsePositives += row.falsePositives
+            total.falseNegatives += row.falseNegatives
+        }
+        return total
+    }
+
+    /// The mean F1 of the labels that occur in the examples.
+    public var macroF1: Double {
+        let present = rows.filter { $0.support > 0 }
+        return present.isEmpty ? 0 : present.map(\.f1).reduce(0, +) / Double(present.count)
+    }
+
+    /// Trains on the examples that are not held out and scores the held-out ones.
+    public static func heldOut(examples: [TrainingExample], catalog: LabelCatalog) -> LabelEvaluation {
+        let extractor = FeatureExtractor(catalog: catalog)
+        let training = examples.filter { !$0.isHeldOut }
+        let test = examples.filter(\.isHeldOut)
+        let model = LabelModel.train(examples: training, catalog: catalog, extractor: extractor)
+        let classifier = Classifier(catalog: catalog, model: model)
+        var rows = catalog.labels.map { Row(label: $0.name) }
+        for example in test {
+            let predicted = Set(classifier.classify(title: example.text, paragraphs: []).map(\.label))
+            let truth = Set(example.labels)
+            for index in rows.indices {
+                let name = rows[index].label
+                switch (predicted.contains(name), truth.contains(name)) {
+                case (true, true): rows[index].truePositives += 1
+                case (true, false): rows[index].falsePositives += 1
+                case (false, true): rows[index].falseNegatives += 1
+                case (false, false): break
+                }
+            }
+        }
+        return LabelEvaluation(rows: rows, examples: test.count, trainedOn: training.count)
+    }
+}

@@ -1,0 +1,102 @@
+import ArabicText
+
+/// One feature occurrence: the feature and the scalar range of the original text that carries it.
+public struct FeatureOccurrence: Sendable, Equatable {
+    public let feature: String
+    public let range: Range<Int>
+}
+
+/// Turns text into the features the classifier weighs: light stems of words (`w:`), the same
+/// without common suffixes (`s:`), stem bigrams (`b:`) and lexicon phrases (`lex:<LABEL>`).
+/// Every occurrence keeps its place in the original text, so evidence can be shown as written.
+public struct FeatureExtractor: Sendable {
+    /// Phrase → labels, keyed by the phrase's first feature word.
+    private let phrases: [String: [(words: [String], label: String)]]
+
+    public init(catalog: LabelCatalog) {
+        var index: [String: [(words: [String], label: String)]] = [:]
+        for label in catalog.labels {
+            for phrase in label.phrases { index[phrase[0], default: []].append((phrase, label.name)) }
+        }
+        for key in index.keys { index[key]!.sort { $0.words.count > $1.words.count } }
+        phrases = index
+    }
+
+    /// Suffixes stripped for the `s:` form, longest first.
+    static let suffixes = ["تهم", "تها", "اتها", "ات", "ون", "ين", "وا", "ها", "هم", "ان", "ته", "يه", "ه", "ت", "ي"]
+
+    /// The two word forms a normalised token contributes: its light stem and that stem without
+    /// a common suffix (when at least three letters remain).
+    static func forms(of token: String) -> (stem: String, bare: String?) {
+        let stem = SearchForms.lightStem(token)
+        for suffix in suffixes where stem.hasSuffix(suffix) {
+            let bare = String(stem.dropLast(suffix.count))
+            if bare.count >= 3 { return (stem, bare) }
+        }
+        return (stem, nil)
+    }
+
+    /// A lexicon phrase as the sequence of light stems it is matched by.
+    public static func phraseKey(_ phrase: String) -> [String] {
+        ArabicTokenizer.tokens(of: phrase).map { SearchForms.lightStem($0.text) }
+    }
+
+    /// The light stems a token may stand for: its own, and those without a single fused
+    /// preposition (ب ل ك: «بقصف» is also «قصف»).
+    static func variants(of token: String) -> [String] {
+        var result = [SearchForms.lightStem(token)]
+        for (stripped, prefix) in Proclitics.strippings(of: token, minimumStem: 3) where prefix > 0 {
+            let stem = SearchForms.lightStem(stripped)
+            if !result.contains(stem) { result.append(stem) }
+        }
+        return result
+    }
+
+    /// The feature occurrences of `text`.
+    public func occurrences(in text: String) -> [FeatureOccurrence] {
+        let tokens = ArabicTokenizer.tokens(of: text)
+        var forms: [[String]] = []
+        forms.reserveCapacity(tokens.count)
+        var result: [FeatureOccurrence] = []
+        result.reserveCapacity(tokens.count * 4)
+        for token in tokens {
+            let variants = Self.variants(of: token.text)
+            forms.append(variants)
+            if variants[0].allSatisfy(\.isNumber) { continue }
+            var bares: Set<String> = []
+            for (index, variant) in variants.enumerated() {
+                if index == 0 || variant.count >= 3 { result.append(FeatureOccurrence(feature: "w:" + variant, range: token.originalRange)) }
+                if let bare = Self.forms(of: variant).bare, bares.insert(bare).inserted {
+                    result.append(FeatureOccurrence(feature: "s:" + bare, range: token.originalRange))
+                }
+            }
+        }
+        for index in tokens.indices.dropLast() where !forms[index][0].allSatisfy(\.isNumber) {
+            result.append(
+                FeatureOccurrence(
+                    feature: "b:" + forms[index][0] + "_" + forms[index + 1][0],
+                    range: tokens[index].originalRange.lowerBound..<tokens[index + 1].originalRange.upperBound))
+        }
+        // Lexicon phrases: at each word, the longest phrase of each label that matches there.
+        for position in tokens.indices {
+            var matchedLabels: Set<String> = []
+            for start in forms[position] {
+                guard let candidates = phrases[start] else { continue }
+                for candidate in candidates where position + candidate.words.count <= tokens.count && !matchedLabels.contains(candidate.label) {
+                    var matches = true
+                    for offset in 1..<max(candidate.words.count, 1) where !forms[position + offset].contains(candidate.words[offset]) {
+                        matches = false
+                        break
+                    }
+                    guard matches else { continue }
+                    let last = tokens[position + candidate.words.count - 1]
+                    result.append(
+                        FeatureOccurrence(
+                            feature: "lex:" + candidate.label, range: tokens[position].originalRange.lowerBound..<last.originalRange.upperBound))
+                    matchedLabels.insert(candidate.label)
+                }
+            }
+        }
+        return result
+    }
+}

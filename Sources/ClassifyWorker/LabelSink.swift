@@ -1,0 +1,144 @@
+import Classification
+import Foundation
+import Logging
+import MarsadRecord
+import MarsadStream
+import Workers
+import ZeroMQ
+
+/// The classify worker's sink: labels each article of a batch, journals the `marsad.labels/1`
+/// records in one group commit, then publishes them on `labels.` and `label.<LABEL>.` with
+/// heartbeats and a replay endpoint — the same guarantees as ingest's stream. Its journal is
+/// its checkpoint: each record names the article's seq, so after any stop it resumes after
+/// the last one journaled, and never labels an article twice.
+public final class LabelSink: RecordSink {
+    public struct Settings: Sendable {
+        public var journal: JournalSettings
+        public var publish: String
+        public var replay: String
+        public var heartbeatIntervalMilliseconds: Int
+        public var sendHighWaterMark: Int
+        public var security: ServerSecurity?
+
+        public init(
+            journal: JournalSettings, publish: String, replay: String, heartbeatIntervalMilliseconds: Int, sendHighWaterMark: Int,
+            security: ServerSecurity?
+        ) {
+            self.journal = journal
+            self.publish = publish
+            self.replay = replay
+            self.heartbeatIntervalMilliseconds = heartbeatIntervalMilliseconds
+            self.sendHighWaterMark = sendHighWaterMark
+            self.security = security
+        }
+    }
+
+    /// Every labels record is published on this topic.
+    public static let allTopic = "labels."
+    /// The topic of one label: `label.<LABEL>.`.
+    public static func topic(label: String) -> String { "label.\(label)." }
+
+    public let classifier: Classifier
+    public let journal: Journal
+    private let context: Context
+    private let publisher: StreamPublisher
+    private let logger: Logger
+    public let publishEndpoint: String
+    public let replayEndpoint: String
+
+    /// Opens the journal and binds the endpoints; call on the worker's thread.
+    public init(classifier: Classifier, settings: Settings, logger: Logger) throws {
+        self.classifier = classifier
+        self.logger = logger
+        journal = try Journal(settings: settings.journal, logger: logger)
+        context = try Context()
+        if let security = settings.security {
+            try ZAPHandler(context: context, allowedClientKeys: security.allowedClients, logger: logger).start()
+        }
+        replayEndpoint = try ReplayServer(
+            journal: journal, endpoint: settings.replay, context: context, security: settings.security?.socket, logger: logger
+        ).start()
+        publisher = try StreamPublisher(
+            context: context,
+            settings: PublisherSettings(
+                stream: settings.journal.stream, endpoint: settings.publish, replayEndpoint: replayEndpoint,
+                heartbeatIntervalMilliseconds: settings.heartbeatIntervalMilliseconds, sendHighWaterMark: settings.sendHighWaterMark,
+                security: settings.security?.socket),
+            epoch: journal.epoch, head: journal.head, logger: logger)
+        publisher.first = journal.first
+        publishEndpoint = publisher.boundEndpoint
+        try publisher.sendHeartbeat()
+    }
+
+    /// Stops publishing and ends the replay thread.
+    public func close() {
+        try? publisher.sendHeartbeat()
+        publisher.close(lingerMilliseconds: 1000)
+        context.shutdown()
+    }
+
+    /// The article seq of the last labels record journaled.
+    public var checkpoint: Checkpoint? {
+        get throws {
+            let head = journal.head
+            guard head > 0, head >= journal.first else { return nil }
+            let read = try journal.read(from: head, through: head, limit: 1)
+            guard let last = read.entries.last else { return nil }
+            let record = try LabelsRecord.decode(last.payload)
+            return Checkpoint(stream: record.source.stream, epoch: record.source.epoch, seq: record.source.seq)
+        }
+    }
+
+    public var summary: String { "\(journal.settings.directory) (head \(journal.head))" }
+
+    public func commit(_ batch: DurableSubscriber.Batch) throws {
+        var drafts: [Journal.Draft] = []
+        let now = Timestamp.iso(Date())
+        for message in batch.messages {
+            guard message.envelope.schema == ArticleRecord.schemaName else { continue }
+            let article: ArticleRecord
+            do {
+                article = try ArticleRecord.decode(message.payload)
+            } catch {
+                logger.error("not an article record; skipped", metadata: ["seq": "\(message.envelope.seq)", "error": "\(error)"])
+                continue
+            }
+            let record = Self.labels(
+                of: article, classifier: classifier,
+                source: .init(stream: message.envelope.stream, epoch: message.envelope.epoch, seq: message.envelope.seq), now: now)
+            drafts.append(
+                Journal.Draft(
+                    id: record.id, schema: LabelsRecord.schemaName,
+                    topics: [Self.allTopic] + record.labels.map { Self.topic(label: $0.label) }, payload: try record.jsonData()))
+        }
+        let entries = try journal.append(drafts)
+        for entry in entries { try publisher.publish(entry) }
+        publisher.first = journal.first
+        onCommit?(journal.head)
+    }
+
+    /// Called after each commit with the labels stream's head (e.g. for `marsad run --once`).
+    public var onCommit: (@Sendable (UInt64) -> Void)?
+
+    /// Keeps heartbeats going and answers subscriptions between batches.
+    public func idle() throws {
+        _ = try publisher.heartbeatIfDue()
+        _ = try publisher.handleSubscriptions()
+    }
+
+    /// The labels record of one article.
+    public static func labels(
+        of article: ArticleRecord, classifier: Classifier, source: LabelsRecord.Source, now: String = Timestamp.iso(Date())
+    )
+        -> LabelsRecord
+    {
+        let labels = classifier.classify(title: article.title, paragraphs: article.paragraphs).map { assigned in
+            LabelsRecord.Label(
+                label: assigned.label, score: assigned.score,
+                evidence: assigned.evidence.map {
+                    LabelsRecord.Evidence(text: $0.text, field: $0.field, paragraph: $0.paragraph, start: $0.start, end: $0.end, weight: $0.weight)
+                })
+        }
+        return LabelsRecord(id: article.id, source: source, labels: labels, classifiedAt: now, article: article)
+    }
+}

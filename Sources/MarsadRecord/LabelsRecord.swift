@@ -1,0 +1,90 @@
+import Foundation
+
+/// The `marsad.labels/1` record: what the classify worker publishes for each article. It
+/// carries the article record whole, so a consumer (alert, archive) needs no second stream.
+/// Documented in `docs/record.md`.
+public struct LabelsRecord: Codable, Sendable, Equatable {
+    public static let schemaName = "marsad.labels/1"
+
+    public struct Source: Codable, Sendable, Equatable {
+        /// The article's place in the stream it came from.
+        public var stream: String
+        public var epoch: UInt64
+        public var seq: UInt64
+
+        public init(stream: String, epoch: UInt64, seq: UInt64) {
+            self.stream = stream
+            self.epoch = epoch
+            self.seq = seq
+        }
+    }
+
+    public struct Evidence: Codable, Sendable, Equatable {
+        /// The words as written, where they are (`title` or `paragraph` + index, scalar offsets),
+        /// and how much they added to the score.
+        public var text: String
+        public var field: String
+        public var paragraph: Int?
+        public var start: Int
+        public var end: Int
+        public var weight: Double
+
+        public init(text: String, field: String, paragraph: Int?, start: Int, end: Int, weight: Double) {
+            self.text = text
+            self.field = field
+            self.paragraph = paragraph
+            self.start = start
+            self.end = end
+            self.weight = weight
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(text, forKey: .text)
+            try container.encode(field, forKey: .field)
+            try container.encode(paragraph, forKey: .paragraph)
+            try container.encode(start, forKey: .start)
+            try container.encode(end, forKey: .end)
+            try container.encode(weight, forKey: .weight)
+        }
+    }
+
+    public struct Label: Codable, Sendable, Equatable {
+        public var label: String
+        /// In [0, 1].
+        public var score: Double
+        public var evidence: [Evidence]
+
+        public init(label: String, score: Double, evidence: [Evidence]) {
+            self.label = label
+            self.score = score
+            self.evidence = evidence
+        }
+    }
+
+    public var schema = LabelsRecord.schemaName
+    /// The article's id.
+    public var id: String
+    public var source: Source
+    /// Highest score first; empty when no label applies.
+    public var labels: [Label]
+    public var classifiedAt: String
+    public var article: ArticleRecord
+
+    public init(id: String, source: Source, labels: [Label], classifiedAt: String, article: ArticleRecord) {
+        self.id = id
+        self.source = source
+        self.labels = labels
+        self.classifiedAt = classifiedAt
+        self.article = article
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, id, source, labels, article
+        case classifiedAt = "classified_at"
+    }
+
+    public func jsonData() throws -> Data { try ArticleRecord.encoder.encode(self) }
+
+    public static func decode(_ data: Data) throws -> LabelsRecord { try JSONDecoder().decode(LabelsRecord.self, from: data) }
+}
