@@ -95,7 +95,7 @@ def labelled_count(state):
     path = os.path.join(state, "consumers", "classify.json")
     try:
         with open(path) as handle:
-            return json.load(handle)["checkpoint"]["seq"]
+            return json.load(handle)["seq"]
     except (OSError, ValueError, KeyError, TypeError):
         return 0
 
@@ -254,7 +254,7 @@ sinks = ["file", "hook"]
             def reference_done():
                 try:
                     with open(os.path.join(reference_state, "consumers", "alert.json")) as handle:
-                        return json.load(handle)["checkpoint"]["seq"] >= counts["labelled"]
+                        return json.load(handle)["seq"] >= counts["labelled"]
                 except (OSError, ValueError, KeyError, TypeError):
                     return False
             wait(reference_done, deadline)

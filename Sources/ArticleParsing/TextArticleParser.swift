@@ -267,8 +267,10 @@ public struct TextArticleParser: Sendable {
     func headerFields(_ line: String, reference: Int?, afterTitle: Bool) -> (outlet: String?, basis: Outlet.Basis, date: ReadDate?)? {
         guard line.count <= 90, let last = line.last, last != "." && last != "،" else { return nil }
         if names.isMedia(line) { return (line, .header, nil) }
-        let separators: Set<Character> = Self.dashes.union(["|", "•", "/", "،", "+"])
-        let segments = line.split(whereSeparator: { separators.contains($0) }).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        let separators: Set<Character> = Self.dashes.union(["|", "•", "/", "،", "+", ":"])
+        let quotes: Set<Character> = ["«", "»", "\"", "“", "”"]
+        let segments = line.split(whereSeparator: { separators.contains($0) })
+            .map { String($0.filter { !quotes.contains($0) }).trimmingWhitespace() }.filter { !$0.isEmpty }
         guard segments.count >= 2 else { return nil }
         var outlet: String?
         var date: ReadDate?

@@ -32,6 +32,20 @@ public struct EntityLinker: Sendable {
 
     /// First word → candidates, longest first.
     private let index: [String: [Candidate]]
+    /// The bare names of outlets listed with their noun («صحيفة الشرق الأوسط» → «الشرق الاوسط»):
+    /// a quoted mention of such a name is the outlet («لـ«الشرق الأوسط»»), not the place.
+    private let quotedMedia: [String: Int]
+
+    /// Nouns that stand before a newspaper's or magazine's name. Only print titles are cited
+    /// bare in quotes («لـ«الشرق الأوسط»»); «تلفزيون سوريا» quoted bare would be Syria itself.
+    static let mediaNouns: Set<String> = ["صحيفه", "جريده", "مجله"]
+
+    /// «صحيفة الشرق الأوسط» → «الشرق الاوسط» (normalised key); `nil` without a leading noun.
+    public static func bareMediaName(_ name: String) -> String? {
+        let words = ArabicTokenizer.tokens(of: name).map(\.text)
+        guard words.count >= 2, mediaNouns.contains(words[0]) else { return nil }
+        return words.dropFirst().joined(separator: " ")
+    }
 
     public init(gazetteer: Gazetteer) {
         self.gazetteer = gazetteer
@@ -47,6 +61,11 @@ public struct EntityLinker: Sendable {
         }
         for key in index.keys { index[key]!.sort { $0.words.count > $1.words.count } }
         self.index = index
+        var quoted: [String: Int] = [:]
+        for (position, entity) in gazetteer.entities.enumerated() where entity.isMedia {
+            for name in entity.names + entity.weakNames { if let bare = Self.bareMediaName(name) { quoted[bare] = position } }
+        }
+        self.quotedMedia = quoted
     }
 
     /// The normalised word sequence a name is matched by, as one string.
@@ -84,8 +103,15 @@ public struct EntityLinker: Sendable {
             let end = last.originalRange.upperBound
             var view = String.UnicodeScalarView()
             view.append(contentsOf: original[start..<end])
-            mentions.append(
-                EntityMention(entityID: gazetteer.entities[candidate.entity].id, text: String(view), range: start..<end, weak: candidate.weak))
+            var entity = candidate.entity
+            var weak = candidate.weak
+            if !quotedMedia.isEmpty, Self.isQuoted(original, start..<end),
+                let outlet = quotedMedia[candidate.words.joined(separator: " ")]
+            {
+                entity = outlet
+                weak = false
+            }
+            mentions.append(EntityMention(entityID: gazetteer.entities[entity].id, text: String(view), range: start..<end, weak: weak))
             position += candidate.words.count
         }
         return mentions
@@ -106,6 +132,17 @@ public struct EntityLinker: Sendable {
                 return !entity.context.isDisjoint(with: words)
             }
         }
+    }
+
+    static let quotes: Set<Unicode.Scalar> = ["\"", "“", "”", "«", "»", "'", "‘", "’"]
+
+    /// Whether the text at `range` stands between quotation marks.
+    static func isQuoted(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> Bool {
+        var before = range.lowerBound - 1
+        while before >= 0, scalars[before] == " " { before -= 1 }
+        var after = range.upperBound
+        while after < scalars.count, scalars[after] == " " { after += 1 }
+        return before >= 0 && after < scalars.count && quotes.contains(scalars[before]) && quotes.contains(scalars[after])
     }
 
     private func matches(_ words: [String], tokens: [Token], at position: Int) -> Bool {
