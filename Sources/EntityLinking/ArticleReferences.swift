@@ -139,6 +139,8 @@ public struct ReferenceFinder: Sendable {
                 // «الخارجية الأمريكي», «دفاع النظام») and linked names after the title are
                 // skipped. A linked person there is the one the title introduces: no candidate.
                 var namedPerson = false
+                // «المتحدث باسم قوى الأمن»: the word after «باسم» heads the institution.
+                if tokens[cursor - 1].text == "باسم", cursor < tokens.count, !isLinked(tokens[cursor]) { cursor += 1 }
                 while cursor < tokens.count {
                     if let more = titleLength(tokens, at: cursor) {
                         cursor += more
@@ -148,7 +150,10 @@ public struct ReferenceFinder: Sendable {
                             break
                         }
                         cursor += 1
-                    } else if hasArticle(tokens[cursor]) || isInstitution(tokens[cursor]) || tokens[cursor].text == "باسم" {
+                    } else if tokens[cursor].text == "باسم" {
+                        // «باسم قوى الأمن الداخلي»: the word after «باسم» heads the institution.
+                        cursor += 2
+                    } else if hasArticle(tokens[cursor]) || isInstitution(tokens[cursor]) {
                         cursor += 1
                     } else {
                         break

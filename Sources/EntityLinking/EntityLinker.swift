@@ -32,6 +32,9 @@ public struct EntityLinker: Sendable {
 
     /// First word → candidates, longest first.
     private let index: [String: [Candidate]]
+    /// Words that, up to three words before it, make a weak name of an outlet safe: citation
+    /// cues and media nouns («حسب الأناضول», «وكالة فارس»), from `config/linking.toml`.
+    public var mediaCues: Set<String> = []
     /// The bare names of outlets listed with their noun («صحيفة الشرق الأوسط» → «الشرق الاوسط»):
     /// a quoted mention of such a name is the outlet («لـ«الشرق الأوسط»»), not the place.
     private let quotedMedia: [String: Int]
@@ -127,9 +130,16 @@ public struct EntityLinker: Sendable {
         return zip(texts, found).map { text, list in
             guard list.contains(where: { $0.weak && !strong.contains($0.entityID) }) else { return list }
             let words = Set(ArabicTokenizer.tokens(of: text).flatMap { Proclitics.stems(of: $0.text, minimumStem: 3) })
+            let tokens = ArabicTokenizer.tokens(of: text)
             return list.filter { mention in
                 guard mention.weak, !strong.contains(mention.entityID), let entity = gazetteer.entity(id: mention.entityID) else { return true }
-                return !entity.context.isDisjoint(with: words)
+                if !entity.context.isDisjoint(with: words) { return true }
+                guard entity.isMedia, !mediaCues.isEmpty,
+                    let position = tokens.firstIndex(where: { $0.originalRange.upperBound > mention.range.lowerBound })
+                else { return false }
+                return tokens[max(0, position - 3)..<position].contains { token in
+                    Proclitics.stems(of: token.text, minimumStem: 2).contains(where: mediaCues.contains)
+                }
             }
         }
     }

@@ -36,6 +36,8 @@ public struct RecordBuilder: Sendable {
 
     public init(parser: ArticleParser, linker: EntityLinker, rules: LinkingRules = LinkingRules()) {
         self.parser = parser
+        var linker = linker
+        linker.mediaCues = rules.cues.union(rules.mediaNouns)
         self.linker = linker
         self.references = ReferenceFinder(gazetteer: linker.gazetteer, rules: rules)
     }
