@@ -50,7 +50,7 @@ if [ ! -e "$destdir/etc/marsad/marsad.toml" ]; then
 else
     echo "install.sh: kept the existing $destdir/etc/marsad/marsad.toml" >&2
 fi
-for data in gazetteer.toml boilerplate.toml; do
+for data in gazetteer.toml boilerplate.toml linking.toml classify.toml classify-model.json alerts.toml; do
     target="$destdir/etc/marsad/$data"
     if [ ! -e "$target" ]; then
         install -m 0644 "config/$data" "$target"

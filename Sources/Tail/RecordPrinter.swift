@@ -4,7 +4,8 @@ import MarsadStream
 
 /// How `marsad tail` and `marsad run` show records.
 public enum RecordFormat: Sendable {
-    /// One human line per record: time, seq, topic, title, outlet and date, entities.
+    /// One human line per record: time, seq, topic, title, outlet and date, entities, and for
+    /// a labels record its best labels.
     case compact
     /// The record's JSON, one per line.
     case json
@@ -24,7 +25,14 @@ public struct RecordPrinter: Sendable {
         case .compact:
             let time = String(message.envelope.time.dropFirst(11).prefix(8))
             var parts = ["\(time)  #\(message.envelope.seq)  \(message.topic)"]
-            guard let record = try? ArticleRecord.decode(message.payload) else {
+            var labels: [LabelsRecord.Label]?
+            let record: ArticleRecord
+            if message.envelope.schema == LabelsRecord.schemaName, let labelled = try? LabelsRecord.decode(message.payload) {
+                record = labelled.article
+                labels = labelled.labels
+            } else if let article = try? ArticleRecord.decode(message.payload) {
+                record = article
+            } else {
                 return parts[0] + "  (\(message.envelope.schema), \(message.payload.count) bytes)"
             }
             parts.append(record.title)
@@ -33,6 +41,9 @@ public struct RecordPrinter: Sendable {
             if !record.entities.isEmpty {
                 let shown = record.entities.prefix(8).map(\.id).joined(separator: " ")
                 parts.append("→ " + shown + (record.entities.count > 8 ? " (+\(record.entities.count - 8))" : ""))
+            }
+            if let labels, !labels.isEmpty {
+                parts.append("◆ " + labels.prefix(5).map { "\($0.label) \(String(format: "%.2f", $0.score))" }.joined(separator: " "))
             }
             return parts.joined(separator: "  ")
         }
