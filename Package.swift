@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // libzmq as Debian's libzmq3-dev ships it.
@@ -56,6 +59,18 @@ let package = Package(
             name: "Classification",
             dependencies: ["ArabicText", "MarsadConfig"]
         ),
+        // Prometheus `/metrics` and `/healthz` over HTTP (Hummingbird) for each process.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                "SystemdNotify",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Scoring the parser and linker against labelled articles (`marsad eval`).
         .target(
             name: "Evaluation",
@@ -71,6 +86,7 @@ let package = Package(
             name: "MarsadStream",
             dependencies: [
                 "ZeroMQ", "MarsadConfig",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -80,6 +96,7 @@ let package = Package(
             name: "Ingest",
             dependencies: [
                 "ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadConfig", "MarsadStream", "CLinux", "SystemdNotify",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -90,6 +107,7 @@ let package = Package(
             name: "Workers",
             dependencies: [
                 "MarsadStream", "ZeroMQ", "SystemdNotify",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -99,6 +117,7 @@ let package = Package(
             name: "ClassifyWorker",
             dependencies: [
                 "Classification", "MarsadRecord", "MarsadStream", "Workers", "ZeroMQ",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -112,6 +131,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -123,6 +143,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -138,7 +159,8 @@ let package = Package(
         .executableTarget(
             name: "marsad",
             dependencies: [
-                "Ingest", "Tail", "Workers", "Archive", "Evaluation", "Classification", "ClassifyWorker", "Alerting", "MarsadConfig", "MarsadStream",
+                "Ingest", "Tail", "Workers", "Archive", "Evaluation", "Classification", "ClassifyWorker", "Alerting", "Telemetry", "MarsadConfig",
+                "MarsadStream",
                 "MarsadRecord", "ArticleParsing", "EntityLinking", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

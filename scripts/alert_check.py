@@ -170,7 +170,7 @@ sinks = ["file", "hook"]
     config = os.path.join(work, "marsad.toml")
     with open(config, "w") as handle:
         handle.write(f'[spool]\ndir = "{spool}"\nsettle_ms = 0\nrescan_interval_s = 1\n'
-                     f'[state]\ndir = "{state}"\n[ingest]\nheartbeat_interval_ms = 200\n'
+                     f'[state]\ndir = "{state}"\n[ingest]\nheartbeat_interval_ms = 200\n[metrics]\ningest = "127.0.0.1:0"\nclassify = "127.0.0.1:0"\narchive = "127.0.0.1:0"\nalert = "127.0.0.1:0"\n'
                      f'[alert]\nrules = "{rules}"\n[log]\nlevel = "notice"\n')
     os.environ["TEST_WEBHOOK_URL"] = f"http://127.0.0.1:{port}/alerts"
     os.environ["TEST_WEBHOOK_SECRET"] = SECRET
@@ -242,7 +242,7 @@ sinks = ["file", "hook"]
             with open(reference_config, "w") as handle:
                 handle.write(f'[state]\ndir = "{reference_state}"\n[classify]\npublish = "ipc://{state}/labels.pub"\n'
                              f'replay = "ipc://{state}/labels.replay"\n[alert]\nrules = "{os.path.join(work, "reference-alerts.toml")}"\n'
-                             f'publish = "ipc://{reference_state}/alerts.pub"\n[log]\nlevel = "warning"\n')
+                             f'publish = "ipc://{reference_state}/alerts.pub"\n[metrics]\nalert = "127.0.0.1:0"\n[log]\nlevel = "warning"\n')
             with open(rules, encoding="utf-8") as source, open(os.path.join(work, "reference-alerts.toml"), "w", encoding="utf-8") as target:
                 # Same rules; the reference delivers to its own file only.
                 target.write(source.read().replace('sinks = ["file", "hook"]', 'sinks = ["file"]'))

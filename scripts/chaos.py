@@ -124,7 +124,7 @@ def main():
     config = os.path.join(work, "marsad.toml")
     with open(config, "w") as handle:
         handle.write(f'[spool]\ndir = "{spool}"\nsettle_ms = 0\nrescan_interval_s = 1\n'
-                     f'[state]\ndir = "{state}"\n[ingest]\nheartbeat_interval_ms = 200\n'
+                     f'[state]\ndir = "{state}"\n[ingest]\nheartbeat_interval_ms = 200\n[metrics]\ningest = "127.0.0.1:0"\nclassify = "127.0.0.1:0"\narchive = "127.0.0.1:0"\nalert = "127.0.0.1:0"\n'
                      f'[journal]\nsegment_bytes = 4194304\n[log]\nlevel = "warning"\n')
     output = os.path.join(work, "mirror.jsonl")
     org_output = os.path.join(work, "org.jsonl")

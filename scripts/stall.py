@@ -54,7 +54,7 @@ def main():
     config = os.path.join(work, "marsad.toml")
     with open(config, "w") as handle:
         handle.write(f'[spool]\ndir = "{spool}"\nsettle_ms = 0\n[state]\ndir = "{state}"\n'
-                     f'[ingest]\nheartbeat_interval_ms = 200\n[log]\nlevel = "warning"\n')
+                     f'[ingest]\nheartbeat_interval_ms = 200\n[metrics]\ningest = "127.0.0.1:0"\nclassify = "127.0.0.1:0"\narchive = "127.0.0.1:0"\nalert = "127.0.0.1:0"\n[log]\nlevel = "warning"\n')
     env = {**os.environ, "MARSAD_DATA_DIR": str(ROOT / "config")}
 
     def start(argv, log):

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Logging
 import MarsadStream
+import Metrics
 import NIOCore
 import NIOHTTP1
 import ZeroMQ
@@ -57,11 +58,13 @@ final class AlertDelivery {
             do {
                 try deliver(pending, to: sink)
                 try store.delivered(pending)
+                Counter(label: "marsad_alert_deliveries_total", dimensions: [("sink", sink.name), ("outcome", "delivered")]).increment()
                 deliveredCount[sink.name, default: 0] += 1
                 succeeded += 1
             } catch let error as DeliveryError {
                 let delay = min(60, pow(2, Double(min(pending.attempts, 6))))
                 try store.failed(pending, error: error.description, retryAt: Date().addingTimeInterval(delay))
+                Counter(label: "marsad_alert_deliveries_total", dimensions: [("sink", sink.name), ("outcome", "failed")]).increment()
                 logger.warning(
                     "alert delivery failed; will retry",
                     metadata: ["sink": "\(sink.name)", "alert": "\(pending.alertID)", "attempt": "\(pending.attempts + 1)", "error": "\(error)"])

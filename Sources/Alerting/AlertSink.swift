@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MarsadRecord
 import MarsadStream
+import Metrics
 import Workers
 import ZeroMQ
 
@@ -77,6 +78,7 @@ public final class AlertSink: RecordSink {
         if now.timeIntervalSince(lastPrune) > 600 { lastPrune = now }
         raised += alerts.count
         for alert in alerts {
+            Counter(label: "marsad_alerts_total", dimensions: [("rule", alert.rule), ("severity", alert.severity)]).increment()
             logger.info("alert raised", metadata: ["rule": "\(alert.rule)", "id": "\(alert.id)", "record": "\(alert.article.id)"])
         }
         try delivery.deliverDue()

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MarsadRecord
 import MarsadStream
+import Metrics
 import Workers
 import ZeroMQ
 
@@ -106,6 +107,7 @@ public final class LabelSink: RecordSink {
             let record = Self.labels(
                 of: article, classifier: classifier,
                 source: .init(stream: message.envelope.stream, epoch: message.envelope.epoch, seq: message.envelope.seq), now: now)
+            for label in record.labels { Counter(label: "marsad_labels_total", dimensions: [("label", label.label)]).increment() }
             drafts.append(
                 Journal.Draft(
                     id: record.id, schema: LabelsRecord.schemaName,

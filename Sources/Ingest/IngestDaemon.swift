@@ -7,6 +7,7 @@ import Logging
 import MarsadConfig
 import MarsadRecord
 import MarsadStream
+import Metrics
 import Synchronization
 import SystemdNotify
 import ZeroMQ
@@ -263,11 +264,14 @@ public final class IngestDaemon: Sendable {
             }
         }
         for entry in entries { try publisher.publish(entry) }
+        let duplicates = finished.filter { $0.duplicate && !$0.id.isEmpty }.count
         state.withLock {
             $0.counts.published += entries.count
-            $0.counts.duplicates += finished.filter { $0.duplicate && !$0.id.isEmpty }.count
+            $0.counts.duplicates += duplicates
             $0.head = journal.head
         }
+        IngestMetrics.published.increment(by: entries.count)
+        IngestMetrics.duplicates.increment(by: duplicates)
     }
 
     /// Reads and parses `processing/name`; a file that cannot be read at all is quarantined and
@@ -276,16 +280,21 @@ public final class IngestDaemon: Sendable {
     private func parse(_ name: String, builder: RecordBuilder) throws -> [ArticleRecord]? {
         let path = spool.processing + "/" + name
         let outcomes: [RecordOutcome]
+        let started = DispatchTime.now().uptimeNanoseconds
         do throws(IngestFailure) {
             outcomes = try ArticleFileReader.records(path: path, name: name, maxBytes: config.spool.maxFileBytes, builder: builder)
         } catch {
+            IngestMetrics.parse.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             try quarantineWhole(name, failure: error)
             return nil
         }
+        IngestMetrics.parse.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
         var records: [ArticleRecord] = []
         for outcome in outcomes {
             switch outcome.result {
-            case .success(let record): records.append(record)
+            case .success(let record):
+                records.append(record)
+                IngestMetrics.bytes.increment(by: record.files.first?.size ?? 0)
             case .failure(let failure):
                 guard let line = outcome.line else {
                     try quarantineWhole(name, failure: IngestFailure(failure))
@@ -316,6 +325,7 @@ public final class IngestDaemon: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try spool.quarantineCopy(lineName, bytes: bytes, report: try encoder.encode(report))
         state.withLock { $0.counts.failed += 1 }
+        IngestMetrics.failed(failure.reason)
         logger.warning(
             "quarantined a line",
             metadata: [
@@ -334,6 +344,7 @@ public final class IngestDaemon: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let finalName = try spool.quarantine(name, report: try encoder.encode(report))
         state.withLock { $0.counts.failed += 1 }
+        IngestMetrics.failed(failure.reason)
         logger.warning(
             "quarantined", metadata: ["file": "\(name)", "failed_as": "\(finalName)", "reason": "\(failure.reason)", "detail": "\(failure.message)"])
     }
@@ -374,5 +385,18 @@ struct PendingNames {
             head = 0
         }
         return name
+    }
+}
+
+/// The ingest stage's metrics (swift-metrics; Prometheus when `marsad` serves `/metrics`).
+enum IngestMetrics {
+    static let published = Counter(label: "marsad_ingest_records_total", dimensions: [("outcome", "published")])
+    static let duplicates = Counter(label: "marsad_ingest_records_total", dimensions: [("outcome", "duplicate")])
+    static let bytes = Counter(label: "marsad_ingest_bytes_total")
+    /// Reading and parsing one file (whatever the outcome), linking included.
+    static let parse = Metrics.Timer(label: "marsad_ingest_parse_seconds")
+
+    static func failed(_ reason: String) {
+        Counter(label: "marsad_ingest_failed_total", dimensions: [("reason", reason)]).increment()
     }
 }

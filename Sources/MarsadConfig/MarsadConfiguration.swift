@@ -14,6 +14,7 @@ public struct MarsadConfiguration: Sendable {
     public var parsing = ParsingSettings()
     public var classify = ClassifySettings()
     public var alert = AlertSettings()
+    public var metrics = MetricsSettings()
     public var log = LogSettings()
 
     public init() {}
@@ -139,6 +140,19 @@ public struct MarsadConfiguration: Sendable {
             alert.report("publish", problem.reason, hint: problem.hint)
         }
         alert.rejectUnknownKeys()
+
+        let metrics = root.table("metrics")
+        for process in MetricsSettings.processes {
+            let address = metrics.string(process, default: config.metrics.addresses[process] ?? "")
+            if !address.isEmpty {
+                let port = address.split(separator: ":").last.flatMap { Int($0) }
+                if !address.contains(":") || port == nil || !(0...65535).contains(port!) {
+                    metrics.report(process, "\"\(address)\" is not HOST:PORT", hint: "e.g. 127.0.0.1:9464, or \"\" to serve no metrics")
+                }
+            }
+            config.metrics.addresses[process] = address
+        }
+        metrics.rejectUnknownKeys()
 
         let log = root.table("log")
         config.log.level = log.choice("level", default: config.log.level, allowed: LogSettings.levels)
@@ -290,6 +304,22 @@ public struct AlertSettings: Sendable {
     public var jsonl: String?
     /// The `zmq` sink's PUB endpoint; `nil` means `ipc://<state>/alerts.pub`.
     public var publish: String?
+}
+
+/// Where each process serves Prometheus `/metrics` and `/healthz`.
+public struct MetricsSettings: Sendable {
+    /// The processes with an address of their own; `marsad run` uses `ingest`'s.
+    public static let processes = ["ingest", "classify", "archive", "alert"]
+    /// `HOST:PORT` per process; `""` serves nothing; port 0 picks a free port.
+    public var addresses: [String: String] = [
+        "ingest": "127.0.0.1:9464", "classify": "127.0.0.1:9465", "archive": "127.0.0.1:9466", "alert": "127.0.0.1:9467",
+    ]
+
+    /// The address of `process`, or `nil` when it serves no metrics.
+    public func address(for process: String) -> String? {
+        guard let address = addresses[process], !address.isEmpty else { return nil }
+        return address
+    }
 }
 
 public struct LogSettings: Sendable {

@@ -72,6 +72,9 @@ public final class DurableSubscriber {
     /// Records fetched by replay, counted for reports.
     public private(set) var replayedCount = 0
 
+    /// The stream's head as far as this subscriber knows (heartbeats and records seen).
+    public var knownHead: UInt64 { head }
+
     public init(context: Context, options: Options, checkpoint: Checkpoint?, logger: Logger) throws {
         self.options = options
         self.context = context

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 import ZeroMQ
 
@@ -86,6 +87,8 @@ public final class ReplayServer: Sendable {
         }
         let prefixes = request.prefixes ?? []
         let through = request.through ?? .max
+        let stream = journal.settings.stream
+        Counter(label: "marsad_replay_requests_total", dimensions: [("stream", stream), ("mode", (request.mode ?? .records).rawValue)]).increment()
         switch request.mode ?? .records {
         case .seqs:
             let result = try journal.read(from: request.from, through: through, limit: ReplayProtocol.maxScan, prefixes: prefixes, payloads: false)
@@ -104,6 +107,7 @@ public final class ReplayServer: Sendable {
                     try Message(bytes: entry.payload),
                 ])
             }
+            Counter(label: "marsad_replayed_records_total", dimensions: [("stream", stream)]).increment(by: result.entries.count)
             let summary = ReplayProtocol.Summary(
                 stream: journal.settings.stream, epoch: journal.epoch, first: result.first, head: result.head, next: result.next,
                 count: result.entries.count, seqs: nil)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ZeroMQ
 
 /// Settings of a publishing stream's live endpoint.
@@ -71,7 +72,12 @@ public final class StreamPublisher {
             try socket.send([try Message(string: topic), try Message(bytes: envelope), try Message(bytes: entry.payload)], dontWait: true)
         }
         head = max(head, entry.seq)
+        publishedCounter.increment()
+        headGauge.record(Double(head))
     }
+
+    private var publishedCounter: Counter { Counter(label: "marsad_published_total", dimensions: [("stream", settings.stream)]) }
+    private var headGauge: Gauge { Gauge(label: "marsad_stream_head", dimensions: [("stream", settings.stream)]) }
 
     /// Sends a heartbeat now.
     public func sendHeartbeat() throws {

@@ -15,6 +15,18 @@ public final class SystemdNotifier: Sendable {
     /// no watchdog is configured for this process.
     public let watchdogIntervalMilliseconds: UInt64?
     private let lastWatchdog = Mutex<UInt64>(0)
+    private let lastLoop = Mutex<UInt64>(0)
+
+    /// When the work loop last called `watchdog` (monotonic milliseconds), whether or not systemd
+    /// watches: the liveness `/healthz` reports. 0 until the loop first runs.
+    public var lastLoopMilliseconds: UInt64 { lastLoop.withLock { $0 } }
+
+    /// Monotonic milliseconds now.
+    public static func monotonicMilliseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
+    }
 
     public init(environment: [String: String]) {
         if let path = environment["NOTIFY_SOCKET"], !path.isEmpty, path.hasPrefix("/") || path.hasPrefix("@") {
@@ -60,10 +72,9 @@ public final class SystemdNotifier: Sendable {
     /// Sends `WATCHDOG=1` (with `status`, if given) when half the watchdog interval has passed
     /// since the last one. Call it from the loop that does the real work.
     public func watchdog(status: @autoclosure () -> String? = nil) {
+        let milliseconds = Self.monotonicMilliseconds()
+        lastLoop.withLock { $0 = milliseconds }
         guard let interval = watchdogIntervalMilliseconds, isActive else { return }
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let milliseconds = UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
         let due = lastWatchdog.withLock { last in
             guard milliseconds >= last + interval else { return false }
             last = milliseconds

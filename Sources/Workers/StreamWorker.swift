@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MarsadStream
+import Metrics
 import Synchronization
 import SystemdNotify
 import ZeroMQ
@@ -77,6 +78,7 @@ public final class StreamWorker: Sendable {
             ])
         var lastStatus: Checkpoint?
         let pollMilliseconds = options.pollMilliseconds
+        let metrics = WorkerMetrics(worker: options.name)
         let notifier = SystemdNotifier.shared
         notifier.notify("READY=1\nSTATUS=following \(options.endpoint) into \(sink.summary)")
         defer { notifier.notify("STOPPING=1") }
@@ -87,6 +89,7 @@ public final class StreamWorker: Sendable {
                 guard let batch = try subscriber.next(timeoutMilliseconds: pollMilliseconds) else { continue }
                 if !batch.messages.isEmpty || batch.checkpoint != start { try sink.commit(batch) }
                 progress.withLock { $0 = batch.checkpoint }
+                metrics.record(batch, head: subscriber.knownHead)
                 if batch.checkpoint != lastStatus {
                     try ConsumerStatus(name: options.name, checkpoint: batch.checkpoint, prefixes: options.prefixes, output: output)
                         .write(to: options.statusDirectory)
@@ -103,4 +106,33 @@ public final class StreamWorker: Sendable {
 extension JSONLSink: RecordSink {
     public func commit(_ batch: DurableSubscriber.Batch) throws { try append(batch) }
     public var summary: String { "\(path) (\(lineCount) records)" }
+}
+
+/// A worker's metrics: records consumed, lag behind the stream's head, and latency from the
+/// record's journaling upstream to its commit here.
+struct WorkerMetrics {
+    let records: Counter
+    let lag: Gauge
+    let latency: Metrics.Timer
+
+    init(worker: String) {
+        records = Counter(label: "marsad_consumer_records_total", dimensions: [("worker", worker)])
+        lag = Gauge(label: "marsad_consumer_lag", dimensions: [("worker", worker)])
+        latency = Metrics.Timer(label: "marsad_consumer_latency_seconds", dimensions: [("worker", worker)])
+    }
+
+    func record(_ batch: DurableSubscriber.Batch, head: UInt64) {
+        records.increment(by: batch.messages.count)
+        lag.record(Double(head > batch.checkpoint.seq ? head - batch.checkpoint.seq : 0))
+        let now = Date()
+        for message in batch.messages {
+            guard let time = try? Date(message.envelope.time, strategy: .iso8601WithMilliseconds) else { continue }
+            latency.recordNanoseconds(Int64(max(0, now.timeIntervalSince(time)) * 1e9))
+        }
+    }
+}
+
+extension ParseStrategy where Self == Date.ISO8601FormatStyle {
+    /// `2024-10-26T08:00:00.123Z`, as envelopes write times.
+    static var iso8601WithMilliseconds: Date.ISO8601FormatStyle { Date.ISO8601FormatStyle(includingFractionalSeconds: true) }
 }

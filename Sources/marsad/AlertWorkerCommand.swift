@@ -51,7 +51,7 @@ struct AlertWorkerCommand: AsyncParsableCommand {
                     try worker.run(sink: sink, output: database)
                 },
                 stop: { worker.stop() }),
-            logger: logger)
+            helpers: try metricsServices(config, process: "alert", logger: logger), logger: logger)
     }
 }
 

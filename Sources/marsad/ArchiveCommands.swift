@@ -56,7 +56,7 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
                 name: "marsad-archive",
                 body: { try worker.run(sink: ArchiveSink(store: try location.open(), stream: stream), output: location.description) },
                 stop: { worker.stop() }),
-            logger: logger)
+            helpers: try metricsServices(config, process: "archive", logger: logger), logger: logger)
     }
 }
 

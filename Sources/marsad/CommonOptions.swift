@@ -5,6 +5,7 @@ import Logging
 import MarsadConfig
 import MarsadStream
 import ServiceLifecycle
+import Telemetry
 import ZeroMQ
 
 /// Options shared by the commands that read the configuration.
@@ -69,6 +70,17 @@ func exitOnDataErrors<T>(_ body: () throws -> T) throws -> T {
         return try body()
     } catch let errors as ConfigErrors {
         FileHandle.standardError.write(Data("marsad: invalid data file\n\(errors)\n".utf8))
+        throw ExitCode(78)
+    }
+}
+
+/// The `/metrics` and `/healthz` server of `process` (`[metrics]`), or none when its address is empty.
+func metricsServices(_ config: MarsadConfiguration, process: String, logger: Logger) throws -> [any Service] {
+    guard let address = config.metrics.address(for: process) else { return [] }
+    do {
+        return [try MetricsServer(address: address, process: process, logger: logger)]
+    } catch {
+        FileHandle.standardError.write(Data("marsad: [metrics] \(process): \(error)\n".utf8))
         throw ExitCode(78)
     }
 }

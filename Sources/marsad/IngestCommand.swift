@@ -52,6 +52,7 @@ struct IngestCommand: AsyncParsableCommand {
         let daemon = try IngestDaemon(config: config, builder: builder, logger: logger, options: .init(once: once))
         let settings = config
         let reload = ReloadService(daemon: daemon, logger: logger) { try RecordBuilder(configuration: settings) }
-        try await runUntilShutdown(IngestService(daemon: daemon), helpers: [reload], logger: logger)
+        try await runUntilShutdown(
+            IngestService(daemon: daemon), helpers: [reload] + (try metricsServices(config, process: "ingest", logger: logger)), logger: logger)
     }
 }

@@ -109,7 +109,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let settings = config
         let reload = ReloadService(daemon: daemon, logger: logger) { try RecordBuilder(configuration: settings) }
-        try await runUntilShutdown(IngestService(daemon: daemon), helpers: [reload], logger: logger)
+        try await runUntilShutdown(
+            IngestService(daemon: daemon), helpers: [reload] + (try metricsServices(config, process: "ingest", logger: logger)), logger: logger)
         stopWhenDone.cancel()
         tail?.stop()
         classify.stop()

@@ -114,7 +114,7 @@ struct ClassifyWorkerCommand: AsyncParsableCommand {
                     try worker.run(sink: sink, output: sink.publishEndpoint)
                 },
                 stop: { worker.stop() }),
-            logger: logger)
+            helpers: try metricsServices(config, process: "classify", logger: logger), logger: logger)
     }
 }
 

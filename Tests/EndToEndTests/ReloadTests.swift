@@ -25,7 +25,7 @@ import Testing
         #expect(!(try entities(of: 0)).contains("fac.rukban-test-camp"))
 
         let entry =
-            "\n[[entity]]\nid = \"fac.rukban-test-camp\"\nkind = \"fac\"\nname_ar = \"مخيم الركبان\"\nname_en = \"Rukban camp\"\nwikidata = \"\"\naliases = []\n"
+            "\n[[entity]]\nid = \"fac.rukban-test-camp\"\nkind = \"fac\"\nname_ar = \"مخيم الركبان\"\nname_en = \"Rukban test camp\"\nwikidata = \"\"\naliases = []\n"
         try (try String(contentsOfFile: copy, encoding: .utf8) + entry).write(toFile: copy, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
         #expect(daemon.waitForLog("reloaded the gazetteer"), "log:\n\(daemon.log)")

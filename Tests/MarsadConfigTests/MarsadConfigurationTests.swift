@@ -40,6 +40,9 @@ import Testing
         #expect(config.ingest.sendHighWaterMark == defaults.ingest.sendHighWaterMark)
         #expect(config.ingest.publish == nil)
         #expect(config.log.level == defaults.log.level)
+        #expect(config.metrics.addresses == defaults.metrics.addresses)
+        #expect(config.classify.stream == defaults.classify.stream)
+        #expect(config.archive.follow == defaults.archive.follow)
     }
 
     @Test func unknownKeysAreReportedWithTheirLine() throws {

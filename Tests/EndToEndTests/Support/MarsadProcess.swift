@@ -98,6 +98,11 @@ struct Workspace {
             dir = "\(state)"
             [ingest]
             heartbeat_interval_ms = 100
+            [metrics]
+            ingest = "127.0.0.1:0"
+            classify = "127.0.0.1:0"
+            archive = "127.0.0.1:0"
+            alert = "127.0.0.1:0"
             \(extraConfig)
             """
         try config.write(toFile: self.config, atomically: true, encoding: .utf8)

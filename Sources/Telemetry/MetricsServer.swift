@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import SystemdNotify
+
+/// The process's metrics: swift-metrics bootstrapped once with a Prometheus registry, so every
+/// `Counter`, `Timer`, `Gauge` and `Recorder` the stages create lands in it.
+public enum Telemetry {
+    private static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Durations from a millisecond to two minutes; latencies from drop to archive fit.
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
+            .seconds(30), .seconds(60), .seconds(120),
+        ]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }()
+
+    /// The registry every metric of this process goes to (bootstraps swift-metrics on first use).
+    public static var prometheus: PrometheusCollectorRegistry { registry }
+}
+
+/// Serves `/metrics` (Prometheus text format) and `/healthz` over HTTP (Hummingbird), on
+/// loopback by default. `/healthz` answers 200 while the process's work loop has reported in
+/// within `staleAfter`, else 503 — the same loop that sends systemd its watchdog pings.
+public struct MetricsServer: Service {
+    public let host: String
+    public let port: Int
+    public let process: String
+    public let staleAfterMilliseconds: UInt64
+    public let logger: Logger
+
+    /// `address` is `HOST:PORT` (port 0 picks a free one; the log says which).
+    public init(address: String, process: String, staleAfterSeconds: Int = 30, logger: Logger) throws {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port)
+        else {
+            throw TelemetryError("\"\(address)\" is not HOST:PORT")
+        }
+        host = String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        self.port = port
+        self.process = process
+        staleAfterMilliseconds = UInt64(staleAfterSeconds) * 1000
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let registry = Telemetry.prometheus
+        let process = self.process
+        let stale = staleAfterMilliseconds
+        let started = SystemdNotifier.monotonicMilliseconds()
+        let router = Router()
+        router.get("metrics") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        router.get("healthz") { _, _ -> Response in
+            let now = SystemdNotifier.monotonicMilliseconds()
+            let last = SystemdNotifier.shared.lastLoopMilliseconds
+            // Before the loop first runs (start-up, recovery of processing/), the process is
+            // healthy for one stale period.
+            let age = last == 0 ? now - started : now - last
+            let healthy = age <= stale
+            let body = "{\"status\":\"\(healthy ? "ok" : "stalled")\",\"process\":\"\(process)\",\"loop_age_ms\":\(age)}\n"
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(
+                status: healthy ? .ok : .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        let logger = self.logger
+        let host = self.host
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "marsad"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info(
+                    "metrics and health served", metadata: ["metrics": "http://\(host):\(port)/metrics", "healthz": "http://\(host):\(port)/healthz"])
+            }, logger: Logger(label: "marsad.http"))
+        try await app.runService()
+    }
+}
+
+public struct TelemetryError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
