@@ -28,7 +28,10 @@ public struct ArchiveSink: RecordSink {
 /// figure operators watch (`marsad_drop_latency_seconds{stage}`).
 public enum DropLatency {
     private struct Received: Decodable {
-        struct File: Decodable { let received_at: String }
+        struct File: Decodable {
+            let receivedAt: String
+            enum CodingKeys: String, CodingKey { case receivedAt = "received_at" }
+        }
         struct Article: Decodable { let files: [File] }
         let files: [File]?
         let article: Article?
@@ -40,7 +43,7 @@ public enum DropLatency {
         let decoder = JSONDecoder()
         for message in messages {
             guard let fields = try? decoder.decode(Received.self, from: message.payload),
-                let text = fields.files?.first?.received_at ?? fields.article?.files.first?.received_at,
+                let text = fields.files?.first?.receivedAt ?? fields.article?.files.first?.receivedAt,
                 let received = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
             else { continue }
             timer.recordNanoseconds(Int64(max(0, now.timeIntervalSince(received)) * 1e9))
