@@ -79,6 +79,9 @@ public enum ArabicTokenizer {
 /// which attach to the front of a word. After ل the article ال is written لل: «للتحالف» is
 /// ل + التحالف.
 public enum Proclitics {
+    /// و ف ب ل ك س: the letters a proclitic starts with.
+    static let procliticLetters: Set<UInt32> = [0x0648, 0x0641, 0x0628, 0x0644, 0x0643, 0x0633]
+
     /// Every form `word` may have without its proclitics, the word itself first. The article is
     /// kept (or restored, for لل), so «بالعراق» and «للعراق» both offer «العراق» but «عراق» is
     /// never offered for them. A stem shorter than `minimumStem` letters is not offered, so short
@@ -91,6 +94,8 @@ public enum Proclitics {
     /// name as written. For لل nothing of it is: «للتحالف» shows the name as «للتحالف», since
     /// «التحالف» is not in the text as such.
     public static func strippings(of word: String, minimumStem: Int = 2) -> [(stem: String, prefix: Int)] {
+        // Most words start with no proclitic letter: nothing to take apart.
+        guard let head = word.unicodeScalars.first, procliticLetters.contains(head.value) else { return [(word, 0)] }
         let scalars = Array(word.unicodeScalars)
         var results: [(stem: String, prefix: Int)] = [(word, 0)]
         func add(_ offset: Int, restoringArticle: Bool = false) {

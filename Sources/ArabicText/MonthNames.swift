@@ -24,19 +24,27 @@ enum MonthNames {
         return entries.sorted { $0.0.count > $1.0.count }
     }()
 
+    /// First word → (the other words, month), longest names first.
+    static let byFirstWord: [String: [(rest: [String], month: Int)]] = {
+        var index: [String: [(rest: [String], month: Int)]] = [:]
+        for (words, month) in table { index[words[0], default: []].append((Array(words.dropFirst()), month)) }
+        return index
+    }()
+
     /// The month named at `tokens[index...]`, and how many tokens the name takes.
     static func month(in tokens: [String], at index: Int) -> (month: Int, length: Int)? {
-        for (words, month) in table where index + words.count <= tokens.count {
-            var matches = true
-            for (offset, word) in words.enumerated() {
-                let token = tokens[index + offset]
-                // The first word may carry a proclitic: «بكانون», «في» is a separate word.
-                if token != word && !(offset == 0 && Proclitics.stems(of: token, minimumStem: 2).contains(word)) {
+        // The first word may carry a proclitic: «بكانون»; «في» is a separate word.
+        for first in Proclitics.stems(of: tokens[index], minimumStem: 2) {
+            guard let candidates = byFirstWord[first] else { continue }
+            for candidate in candidates where index + candidate.rest.count < tokens.count || candidate.rest.isEmpty {
+                guard index + candidate.rest.count < tokens.count else { continue }
+                var matches = true
+                for (offset, word) in candidate.rest.enumerated() where !tokens[index + 1 + offset].utf8.elementsEqual(word.utf8) {
                     matches = false
                     break
                 }
+                if matches { return (candidate.month, candidate.rest.count + 1) }
             }
-            if matches { return (month, words.count) }
         }
         return nil
     }

@@ -81,13 +81,39 @@ public enum LineKey {
     /// prefix markers sit at the start. Keying a whole paragraph would cost the most for nothing.
     static let keyedLength = 120
 
+    static let edgeScalars: Set<Unicode.Scalar> = Set(edgeCharacters.compactMap { $0.unicodeScalars.count == 1 ? $0.unicodeScalars.first : nil })
+
     public static func make(_ line: String) -> String {
-        let normalized = ArabicNormalizer.normalizedString(line.count > keyedLength ? String(line.prefix(keyedLength)) : line)
-        let words = normalized.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        var collapsed = words.joined(separator: " ")
-        while let first = collapsed.first, edgeCharacters.contains(first) { collapsed.removeFirst() }
-        while let last = collapsed.last, edgeCharacters.contains(last) { collapsed.removeLast() }
-        return collapsed
+        // The first `keyedLength` scalars (not Characters: counting graphemes costs more than the key).
+        var head = line
+        if line.utf8.count > keyedLength {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: line.unicodeScalars.prefix(keyedLength))
+            head = String(view)
+        }
+        let normalized = ArabicNormalizer.normalizedString(head)
+        // Collapse runs of spaces and tabs, and trim edge punctuation, scalar by scalar.
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(normalized.unicodeScalars.count)
+        var pendingSpace = false
+        for scalar in normalized.unicodeScalars {
+            if scalar == " " || scalar == "\t" {
+                pendingSpace = !scalars.isEmpty
+                continue
+            }
+            if pendingSpace {
+                scalars.append(" ")
+                pendingSpace = false
+            }
+            scalars.append(scalar)
+        }
+        var start = 0
+        var end = scalars.count
+        while start < end, edgeScalars.contains(scalars[start]) { start += 1 }
+        while end > start, edgeScalars.contains(scalars[end - 1]) { end -= 1 }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[start..<end])
+        return String(view)
     }
 
     /// Whether `key` starts with the word(s) `prefix`, ending at a word boundary.

@@ -74,9 +74,24 @@ public struct TextArticleParser: Sendable {
 
     /// Parses decoded text.
     public func parse(text: String, encoding: String = "utf-8", reference: Int? = nil) throws(ParseFailure) -> ParsedArticle {
-        // "\r\n" is one Character in Swift: split on every line break, CRLF and CR included.
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-            .map { $0.trimmingWhitespace() }
+        // Split on the bytes of every line break, CRLF and CR included ("\r\n" is one Character
+        // in Swift, and walking Characters costs grapheme breaking on every scalar).
+        var lines: [String] = []
+        var utf8 = text
+        utf8.withUTF8 { bytes in
+            var start = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == 0x0A || byte == 0x0D {
+                    lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self).trimmingWhitespace())
+                    if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
+                    start = index + 1
+                }
+                index += 1
+            }
+            lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]), as: UTF8.self).trimmingWhitespace())
+        }
         return try parse(lines: lines, encoding: encoding, reference: reference, hints: ArticleHints())
     }
 
@@ -318,7 +333,9 @@ public struct TextArticleParser: Sendable {
     /// «الرئيسية | عربي وعالمي», «سياسة | اقتصاد | رياضة»: section links with a bar.
     func isBreadcrumb(_ line: String) -> Bool {
         let separators: Set<Character> = [">", "»", "›", "/", "\\", "<", "«", "‹", "|"]
-        let count = line.reduce(0) { $0 + (separators.contains($1) ? 1 : 0) }
+        let scalars: Set<Unicode.Scalar> = [">", "»", "›", "/", "\\", "<", "«", "‹", "|"]
+        guard line.utf8.count <= 480 else { return false }
+        let count = line.unicodeScalars.reduce(0) { $0 + (scalars.contains($1) ? 1 : 0) }
         guard count >= 1, line.count <= 120, !Self.endsSentence(line) else { return false }
         let segments = line.split(whereSeparator: { separators.contains($0) }).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         let minimum = line.contains("|") ? 2 : 3
@@ -335,10 +352,31 @@ public struct TextArticleParser: Sendable {
 
     /// «الرئيسية  أمنية  سياسية  اقتصادية»: menu entries separated by runs of spaces or tabs.
     func isSpacedMenu(_ line: String) -> Bool {
-        guard line.count <= 150, line.contains("  ") || line.contains("\t") else { return false }
+        guard line.utf8.count <= 600, line.unicodeScalars.count <= 150, Self.containsASCII(line, "  ") || Self.containsASCII(line, "\t") else {
+            return false
+        }
         let runs = line.components(separatedBy: "  ").flatMap { $0.components(separatedBy: "\t") }.map { $0.trimmingWhitespace() }
             .filter { !$0.isEmpty }
         return runs.count >= 3 && runs.allSatisfy { $0.split(separator: " ").count <= 2 } && !Self.endsSentence(line)
+    }
+
+    /// Whether `text` holds the ASCII `needle`, compared byte by byte (case-insensitively).
+    static func containsASCII(_ text: String, _ needle: String) -> Bool {
+        let pattern = Array(needle.utf8)
+        guard let first = pattern.first else { return true }
+        let bytes = Array(text.utf8)
+        guard bytes.count >= pattern.count else { return false }
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte }
+        var index = 0
+        while index + pattern.count <= bytes.count {
+            if lower(bytes[index]) == first {
+                var offset = 1
+                while offset < pattern.count, lower(bytes[index + offset]) == pattern[offset] { offset += 1 }
+                if offset == pattern.count { return true }
+            }
+            index += 1
+        }
+        return false
     }
 
     static func endsSentence(_ line: String) -> Bool {
@@ -348,6 +386,8 @@ public struct TextArticleParser: Sendable {
 
     /// An embedded post: a tweet's link or its «— Name (@handle) date» line.
     func isEmbed(_ line: String) -> Bool {
+        // Every form needs ASCII «twitter», «x.com» or «(@»: most lines are rejected on bytes.
+        guard Self.containsASCII(line, "twitter") || Self.containsASCII(line, "x.com") || Self.containsASCII(line, "(@") else { return false }
         let lowered = line.lowercased()
         if lowered.contains("pic.twitter.com/") || lowered.contains("twitter.com/") && lowered.contains("/status/") { return true }
         if lowered.contains("x.com/") && lowered.contains("/status/") { return true }
@@ -360,6 +400,17 @@ public struct TextArticleParser: Sendable {
     /// A run of mojibake: UTF-8 Arabic read as Latin-1 or Windows-1252 («Ø§Ù„Ø¹Ø±Ø§Ù‚») or a
     /// line full of replacement characters.
     func isMojibake(_ line: String) -> Bool {
+        // Ø Ù Ú Û are C3 98–9B in UTF-8, U+FFFD is EF BF BD: without those bytes, no mojibake.
+        var candidate = false
+        var previous: UInt8 = 0
+        for byte in line.utf8 {
+            if (previous == 0xC3 && (0x98...0x9B).contains(byte)) || (previous == 0xEF && byte == 0xBF) {
+                candidate = true
+                break
+            }
+            previous = byte
+        }
+        guard candidate else { return false }
         var suspicious = 0
         var letters = 0
         for scalar in line.unicodeScalars {

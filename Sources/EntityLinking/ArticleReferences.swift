@@ -8,7 +8,14 @@ public struct LinkingRules: Sendable {
     /// Normalised nouns that stand before a medium's name («وكالة», «صحيفة» …).
     public var mediaNouns: Set<String> = []
     /// Titles as normalised word sequences, longest first.
-    public var titles: [[String]] = []
+    public var titles: [[String]] = [] {
+        didSet {
+            titlesByFirstWord = [:]
+            for title in titles { titlesByFirstWord[title[0], default: []].append(title) }
+        }
+    }
+    /// The titles by their first word, longest first.
+    public private(set) var titlesByFirstWord: [String: [[String]]] = [:]
     /// Normalised words that end a name.
     public var stopWords: Set<String> = []
     /// Normalised words of institutions that follow a title («وزير دفاع», «رئيس هيئة»): skipped.
@@ -62,6 +69,7 @@ public struct ReferenceFinder: Sendable {
     public let gazetteer: Gazetteer
     public let rules: LinkingRules
     static let quotes: Set<Character> = ["\"", "“", "”", "«", "»", "'", "‘", "’"]
+    static let quoteScalars: Set<Unicode.Scalar> = ["\"", "“", "”", "«", "»", "'", "‘", "’"]
 
     public init(gazetteer: Gazetteer, rules: LinkingRules) {
         self.gazetteer = gazetteer
@@ -71,10 +79,15 @@ public struct ReferenceFinder: Sendable {
     /// Cited sources in `texts` (the title first, then paragraphs), in order of first citation,
     /// each once; `excluding` is the article's own outlet.
     public func citedSources(in texts: [String], mentions: [[EntityMention]], excluding outletID: String?) -> [CitedSource] {
+        citedSources(in: texts.map(AnalyzedText.init), mentions: mentions, excluding: outletID)
+    }
+
+    public func citedSources(in analyzed: [AnalyzedText], mentions: [[EntityMention]], excluding outletID: String?) -> [CitedSource] {
         var found: [CitedSource] = []
         var seen: Set<String> = []
-        for (index, text) in texts.enumerated() {
-            let tokens = ArabicTokenizer.tokens(of: text)
+        for (index, item) in analyzed.enumerated() {
+            let text = item.text
+            let tokens = item.tokens
             let scalars = Array(text.unicodeScalars)
             for mention in mentions[index] {
                 guard let entity = gazetteer.entity(id: mention.entityID), entity.isMedia, entity.id != outletID else { continue }
@@ -112,24 +125,29 @@ public struct ReferenceFinder: Sendable {
 
     /// People named after a title whom the gazetteer does not know, each once.
     public func candidates(in texts: [String], mentions: [[EntityMention]]) -> [PersonCandidate] {
+        candidates(in: texts.map(AnalyzedText.init), mentions: mentions)
+    }
+
+    public func candidates(in analyzed: [AnalyzedText], mentions: [[EntityMention]]) -> [PersonCandidate] {
         var found: [PersonCandidate] = []
         var seen: Set<String> = []
-        for (index, text) in texts.enumerated() {
-            let tokens = ArabicTokenizer.tokens(of: text)
+        for (index, item) in analyzed.enumerated() {
+            let text = item.text
+            let tokens = item.tokens
             let scalars = Array(text.unicodeScalars)
             let linked = mentions[index]
             func linkedEntity(_ token: Token) -> String? { linked.first { $0.range.overlaps(token.originalRange) }?.entityID }
             func isLinked(_ token: Token) -> Bool { linkedEntity(token) != nil }
-            func hasArticle(_ token: Token) -> Bool { Proclitics.stems(of: token.text, minimumStem: 2).contains { $0.hasPrefix("ال") } }
-            func isInstitution(_ token: Token) -> Bool {
-                Proclitics.stems(of: token.text, minimumStem: 2).contains(where: rules.institutionWords.contains)
-            }
+            // The stems of every token, computed once.
+            let stems = tokens.map { Proclitics.stems(of: $0.text, minimumStem: 2) }
+            func hasArticle(_ index: Int) -> Bool { stems[index].contains { $0.hasPrefix("ال") } }
+            func isInstitution(_ index: Int) -> Bool { stems[index].contains(where: rules.institutionWords.contains) }
             func gapIsSpace(_ a: Token, _ b: Token) -> Bool {
                 scalars[a.originalRange.upperBound..<b.originalRange.lowerBound].allSatisfy { $0 == " " || $0 == "\u{00A0}" }
             }
             var position = 0
             while position < tokens.count {
-                guard let title = titleLength(tokens, at: position) else {
+                guard let title = titleLength(tokens, stems: stems, at: position) else {
                     position += 1
                     continue
                 }
@@ -142,7 +160,7 @@ public struct ReferenceFinder: Sendable {
                 // «المتحدث باسم قوى الأمن»: the word after «باسم» heads the institution.
                 if tokens[cursor - 1].text == "باسم", cursor < tokens.count, !isLinked(tokens[cursor]) { cursor += 1 }
                 while cursor < tokens.count {
-                    if let more = titleLength(tokens, at: cursor) {
+                    if let more = titleLength(tokens, stems: stems, at: cursor) {
                         cursor += more
                     } else if let entity = linkedEntity(tokens[cursor]) {
                         if entity.hasPrefix("per.") {
@@ -153,7 +171,7 @@ public struct ReferenceFinder: Sendable {
                     } else if tokens[cursor].text == "باسم" {
                         // «باسم قوى الأمن الداخلي»: the word after «باسم» heads the institution.
                         cursor += 2
-                    } else if hasArticle(tokens[cursor]) || isInstitution(tokens[cursor]) {
+                    } else if hasArticle(cursor) || isInstitution(cursor) {
                         cursor += 1
                     } else {
                         break
@@ -169,9 +187,9 @@ public struct ReferenceFinder: Sendable {
                     if let previous = nameTokens.last ?? (cursor > 0 ? tokens[cursor - 1] : nil), !nameTokens.isEmpty, !gapIsSpace(previous, token) {
                         break
                     }
-                    if rules.stopWords.contains(token.text) || isLinked(token) || isInstitution(token) || token.text.allSatisfy(\.isNumber) { break }
-                    if nameTokens.isEmpty && hasArticle(token) { break }
-                    if titleLength(tokens, at: cursor) != nil { break }
+                    if rules.stopWords.contains(token.text) || isLinked(token) || isInstitution(cursor) || token.text.allSatisfy(\.isNumber) { break }
+                    if nameTokens.isEmpty && hasArticle(cursor) { break }
+                    if titleLength(tokens, stems: stems, at: cursor) != nil { break }
                     nameTokens.append(token)
                     cursor += 1
                 }
@@ -194,18 +212,20 @@ public struct ReferenceFinder: Sendable {
 
     /// The number of tokens of a title starting at `position` (the first word may carry
     /// proclitics), or `nil`.
-    func titleLength(_ tokens: [Token], at position: Int) -> Int? {
-        let stems = Proclitics.stems(of: tokens[position].text, minimumStem: 2)
-        for title in rules.titles where position + title.count <= tokens.count {
-            guard stems.contains(title[0]) else { continue }
-            var matches = true
-            for offset in 1..<max(title.count, 1) where tokens[position + offset].text != title[offset] {
-                matches = false
-                break
+    func titleLength(_ tokens: [Token], stems: [[String]], at position: Int) -> Int? {
+        var best: Int?
+        for first in stems[position] {
+            guard let candidates = rules.titlesByFirstWord[first] else { continue }
+            for title in candidates where position + title.count <= tokens.count && title.count > (best ?? 0) {
+                var matches = true
+                for offset in 1..<max(title.count, 1) where !tokens[position + offset].text.utf8.elementsEqual(title[offset].utf8) {
+                    matches = false
+                    break
+                }
+                if matches { best = title.count }
             }
-            if matches { return title.count }
         }
-        return nil
+        return best
     }
 
     static func inParentheses(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> Bool {

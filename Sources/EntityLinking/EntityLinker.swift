@@ -1,5 +1,19 @@
 import ArabicText
 
+/// A text with its normalised form and tokens, computed once and shared by the linker and the
+/// reference finder.
+public struct AnalyzedText: Sendable {
+    public let text: String
+    public let normalized: NormalizedText
+    public let tokens: [Token]
+
+    public init(_ text: String) {
+        self.text = text
+        normalized = ArabicNormalizer.normalize(text)
+        tokens = ArabicTokenizer.tokens(of: normalized)
+    }
+}
+
 /// One place where an entity is named.
 public struct EntityMention: Sendable, Equatable {
     public let entityID: String
@@ -79,7 +93,11 @@ public struct EntityLinker: Sendable {
     /// Every entity mention in `text`, in order, without overlaps.
     public func mentions(in text: String) -> [EntityMention] {
         let normalized = ArabicNormalizer.normalize(text)
-        let tokens = ArabicTokenizer.tokens(of: normalized)
+        return mentions(in: text, normalized: normalized, tokens: ArabicTokenizer.tokens(of: normalized))
+    }
+
+    /// The same, on text already normalised and tokenised (`tokens` of `normalized`).
+    public func mentions(in text: String, normalized: NormalizedText, tokens: [Token]) -> [EntityMention] {
         guard !tokens.isEmpty else { return [] }
         let original = Array(text.unicodeScalars)
         var mentions: [EntityMention] = []
@@ -124,13 +142,19 @@ public struct EntityLinker: Sendable {
     /// applied: a weak name counts only when the article also names the entity by a strong name,
     /// or one of the entity's context words stands in the same text.
     public func mentions(inArticle texts: [String]) -> [[EntityMention]] {
-        let found = texts.map { mentions(in: $0) }
+        mentions(inArticle: texts.map(AnalyzedText.init))
+    }
+
+    /// The same, on texts normalised and tokenised once for every stage of a record.
+    public func mentions(inArticle analyzed: [AnalyzedText]) -> [[EntityMention]] {
+        let texts = analyzed.map(\.text)
+        let found = analyzed.map { mentions(in: $0.text, normalized: $0.normalized, tokens: $0.tokens) }
         var strong: Set<String> = []
         for list in found { for mention in list where !mention.weak { strong.insert(mention.entityID) } }
-        return zip(texts, found).map { text, list in
+        return zip(analyzed, found).map { item, list in
             guard list.contains(where: { $0.weak && !strong.contains($0.entityID) }) else { return list }
-            let words = Set(ArabicTokenizer.tokens(of: text).flatMap { Proclitics.stems(of: $0.text, minimumStem: 3) })
-            let tokens = ArabicTokenizer.tokens(of: text)
+            let words = Set(item.tokens.flatMap { Proclitics.stems(of: $0.text, minimumStem: 3) })
+            let tokens = item.tokens
             return list.filter { mention in
                 guard mention.weak, !strong.contains(mention.entityID), let entity = gazetteer.entity(id: mention.entityID) else { return true }
                 if !entity.context.isDisjoint(with: words) { return true }

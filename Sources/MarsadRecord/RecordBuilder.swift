@@ -74,7 +74,7 @@ public struct RecordBuilder: Sendable {
     )
         -> ArticleRecord
     {
-        let texts = [article.title] + article.paragraphs
+        let texts = ([article.title] + article.paragraphs).map(AnalyzedText.init)
         let mentions = linker.mentions(inArticle: texts)
         let outletEntity = article.outlet.flatMap { self.outletID($0.name) }
         func place(_ index: Int) -> (field: String, paragraph: Int?) { index == 0 ? ("title", nil) : ("paragraph", index - 1) }
