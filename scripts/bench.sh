@@ -16,7 +16,7 @@ bench=${MARSAD_BENCH_DIR:-../shared/bench}
 install_dependencies
 python3 -c "import zmq, watchdog" 2>/dev/null || python3 -m pip install --quiet pyzmq watchdog
 echo "==> swift build -c release" >&2
-swift build -c release >/dev/null
+swift build -c release --product marsad >/dev/null
 marsad=$PWD/.build/release/marsad
 systems=$(mktemp)
 trap 'rm -f "$systems"' EXIT

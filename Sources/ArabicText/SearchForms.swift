@@ -35,18 +35,28 @@ public struct SearchForms: Sendable, Equatable {
 
     /// Light10-style prefix removal on a normalised word.
     public static func lightStem(_ word: String) -> String {
+        // Only words starting with و ف ب ك ا ل can lose a prefix.
+        guard let head = word.unicodeScalars.first, stemPrefixLetters.contains(head.value) else { return word }
         var scalars = Array(word.unicodeScalars)
+        var start = 0
         if scalars.count >= 4, scalars[0] == "\u{0648}" || scalars[0] == "\u{0641}" {
-            scalars.removeFirst()  // و / ف
+            start = 1  // و / ف
         }
-        for prefix in ["\u{0628}\u{0627}\u{0644}", "\u{0643}\u{0627}\u{0644}", "\u{0627}\u{0644}", "\u{0644}\u{0644}"] {
-            let prefixScalars = Array(prefix.unicodeScalars)
-            if scalars.count - prefixScalars.count >= 2, Array(scalars.prefix(prefixScalars.count)) == prefixScalars {
-                scalars.removeFirst(prefixScalars.count)
+        for prefix in stemPrefixes where scalars.count - start - prefix.count >= 2 {
+            if scalars[start..<(start + prefix.count)].elementsEqual(prefix) {
+                start += prefix.count
                 break
             }
         }
+        guard start > 0 else { return word }
+        scalars.removeFirst(start)
         return String(String.UnicodeScalarView(scalars))
+    }
+
+    static let stemPrefixLetters: Set<UInt32> = [0x0648, 0x0641, 0x0628, 0x0643, 0x0627, 0x0644]
+    static let stemPrefixes: [[Unicode.Scalar]] = ["\u{0628}\u{0627}\u{0644}", "\u{0643}\u{0627}\u{0644}", "\u{0627}\u{0644}", "\u{0644}\u{0644}"].map
+    {
+        Array($0.unicodeScalars)
     }
 
     static func skeleton(of stem: String) -> String? {

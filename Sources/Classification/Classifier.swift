@@ -40,21 +40,36 @@ public struct Classifier: Sendable {
     /// Evidence spans kept per label.
     public var evidenceLimit = 5
 
+    /// Feature → its weights, as (label index, weight) pairs: one lookup per feature scores every
+    /// label at once.
+    private let weightsByFeature: [WordKey: [(label: Int, weight: Double)]]
+
     public init(catalog: LabelCatalog, model: LabelModel) {
         self.catalog = catalog
         self.model = model
         self.extractor = FeatureExtractor(catalog: catalog)
+        var index: [WordKey: [(label: Int, weight: Double)]] = [:]
+        for (position, label) in model.labels.enumerated() {
+            for (feature, weight) in label.weights { index[WordKey(feature), default: []].append((position, weight)) }
+        }
+        weightsByFeature = index
+    }
+
+    /// The linear scores (before the sigmoid) of a set of features, for every label.
+    func logits(_ features: Set<WordKey>) -> [Double] {
+        var z = model.labels.map(\.bias)
+        for feature in features {
+            guard let row = weightsByFeature[feature] else { continue }
+            for (label, weight) in row { z[label] += weight }
+        }
+        return z
     }
 
     /// Scores of one text for every label (no threshold).
     public func scores(of text: String) -> [String: Double] {
-        let features = Set(extractor.occurrences(in: text).map(\.feature))
+        let z = logits(Set(extractor.occurrences(in: text).map { WordKey($0.feature) }))
         var result: [String: Double] = [:]
-        for label in model.labels {
-            var z = label.bias
-            for feature in features { z += label.weights[feature] ?? 0 }
-            result[label.name] = LabelModel.sigmoid(z)
-        }
+        for (index, label) in model.labels.enumerated() { result[label.name] = LabelModel.sigmoid(z[index]) }
         return result
     }
 
@@ -74,27 +89,28 @@ public struct Classifier: Sendable {
         }
         var best: [String: (score: Double, units: [(unit: Int, z: Double)])] = [:]
         let occurrences = units.map { extractor.occurrences(in: $0.text) }
-        for label in model.labels {
+        let unitLogits = occurrences.map { self.logits(Set($0.map { WordKey($0.feature) })) }
+        for (position, label) in model.labels.enumerated() {
             var top = 0.0
             var hits: [(unit: Int, z: Double)] = []
-            for (index, found) in occurrences.enumerated() {
-                var z = label.bias
-                for feature in Set(found.map(\.feature)) { z += label.weights[feature] ?? 0 }
-                let probability = LabelModel.sigmoid(z)
+            for (index, z) in unitLogits.enumerated() {
+                let probability = LabelModel.sigmoid(z[position])
                 top = max(top, probability)
-                if probability >= label.threshold { hits.append((index, z)) }
+                if probability >= label.threshold { hits.append((index, z[position])) }
             }
             if top >= label.threshold { best[label.name] = (top, hits) }
         }
         var assigned: [AssignedLabel] = []
-        for label in model.labels {
+        for (labelIndex, label) in model.labels.enumerated() {
             guard let found = best[label.name] else { continue }
             var evidence: [AssignedLabel.Evidence] = []
             var seen: Set<String> = []
             for (index, _) in found.units.sorted(by: { $0.z > $1.z }) {
                 let unit = units[index]
                 for occurrence in occurrences[index] {
-                    guard let weight = label.weights[occurrence.feature], weight > 0.25 else { continue }
+                    guard let row = weightsByFeature[WordKey(occurrence.feature)], let weight = row.first(where: { $0.label == labelIndex })?.weight,
+                        weight > 0.25
+                    else { continue }
                     let scalars = Array(unit.text.unicodeScalars)[occurrence.range]
                     let text = String(String.UnicodeScalarView(scalars))
                     let words = ArabicTokenizer.tokens(of: text).map(\.text)

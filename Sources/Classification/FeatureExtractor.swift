@@ -11,12 +11,12 @@ public struct FeatureOccurrence: Sendable, Equatable {
 /// Every occurrence keeps its place in the original text, so evidence can be shown as written.
 public struct FeatureExtractor: Sendable {
     /// Phrase → labels, keyed by the phrase's first feature word.
-    private let phrases: [String: [(words: [String], label: String)]]
+    private let phrases: [WordKey: [(words: [String], label: String)]]
 
     public init(catalog: LabelCatalog) {
-        var index: [String: [(words: [String], label: String)]] = [:]
+        var index: [WordKey: [(words: [String], label: String)]] = [:]
         for label in catalog.labels {
-            for phrase in label.phrases { index[phrase[0], default: []].append((phrase, label.name)) }
+            for phrase in label.phrases { index[WordKey(phrase[0]), default: []].append((phrase, label.name)) }
         }
         for key in index.keys { index[key]!.sort { $0.words.count > $1.words.count } }
         phrases = index
@@ -81,10 +81,11 @@ public struct FeatureExtractor: Sendable {
         for position in tokens.indices {
             var matchedLabels: Set<String> = []
             for start in forms[position] {
-                guard let candidates = phrases[start] else { continue }
+                guard let candidates = phrases[WordKey(start)] else { continue }
                 for candidate in candidates where position + candidate.words.count <= tokens.count && !matchedLabels.contains(candidate.label) {
                     var matches = true
-                    for offset in 1..<max(candidate.words.count, 1) where !forms[position + offset].contains(candidate.words[offset]) {
+                    for offset in 1..<max(candidate.words.count, 1)
+                    where !forms[position + offset].contains(where: { $0.utf8.elementsEqual(candidate.words[offset].utf8) }) {
                         matches = false
                         break
                     }

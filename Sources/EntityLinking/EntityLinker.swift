@@ -45,7 +45,7 @@ public struct EntityLinker: Sendable {
     }
 
     /// First word → candidates, longest first.
-    private let index: [String: [Candidate]]
+    private let index: [WordKey: [Candidate]]
     /// Words that, up to three words before it, make a weak name of an outlet safe: citation
     /// cues and media nouns («حسب الأناضول», «وكالة فارس»), from `config/linking.toml`.
     public var mediaCues: Set<String> = []
@@ -66,13 +66,13 @@ public struct EntityLinker: Sendable {
 
     public init(gazetteer: Gazetteer) {
         self.gazetteer = gazetteer
-        var index: [String: [Candidate]] = [:]
+        var index: [WordKey: [Candidate]] = [:]
         for (position, entity) in gazetteer.entities.enumerated() {
             for (names, weak) in [(entity.names, false), (entity.weakNames, true)] {
                 for name in names {
                     let words = ArabicTokenizer.tokens(of: name).map(\.text)
                     guard let first = words.first else { continue }
-                    index[first, default: []].append(Candidate(words: words, entity: position, weak: weak))
+                    index[WordKey(first), default: []].append(Candidate(words: words, entity: position, weak: weak))
                 }
             }
         }
@@ -105,7 +105,7 @@ public struct EntityLinker: Sendable {
         while position < tokens.count {
             var best: (candidate: Candidate, prefix: Int)?
             for (stem, prefix) in Proclitics.strippings(of: tokens[position].text, minimumStem: 3) {
-                guard let candidates = index[stem] else { continue }
+                guard let candidates = index[WordKey(stem)] else { continue }
                 for candidate in candidates {
                     if let current = best, current.candidate.words.count >= candidate.words.count { break }
                     if matches(candidate.words, tokens: tokens, at: position) {
@@ -181,7 +181,7 @@ public struct EntityLinker: Sendable {
 
     private func matches(_ words: [String], tokens: [Token], at position: Int) -> Bool {
         guard position + words.count <= tokens.count else { return false }
-        for offset in 1..<max(words.count, 1) where tokens[position + offset].text != words[offset] { return false }
+        for offset in 1..<max(words.count, 1) where !tokens[position + offset].text.utf8.elementsEqual(words[offset].utf8) { return false }
         return true
     }
 }

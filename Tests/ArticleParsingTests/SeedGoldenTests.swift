@@ -20,6 +20,20 @@ import Testing
         #expect(record.encoding == "utf-8")
     }
 
+    @Test(arguments: ["000", "001", "002", "003", "004"])
+    func noRemovedLineIsInTheBody(seed: String) throws {
+        let record = try Fixtures.seed(seed)
+        for removed in record.removed where removed.text.count > 3 {
+            #expect(!record.paragraphs.contains(removed.text), "seed \(seed): removed «\(removed.text.prefix(60))» (\(removed.kind)) is a paragraph")
+            #expect(record.title != removed.text)
+        }
+        // Related stories are not body either.
+        for story in record.related {
+            for paragraph in story.paragraphs { #expect(!record.paragraphs.contains(paragraph)) }
+            if let title = story.title { #expect(!record.paragraphs.contains(title)) }
+        }
+    }
+
     @Test func titlesAreTheRealHeadlines() throws {
         #expect(try Fixtures.seed("000").title == "البنتاغون: الاتفاقية الجديدة بين الأسد وطهران لن تؤثر على جهود محاربة داعش")
         #expect(try Fixtures.seed("001").title == "البنتاجون: لم نتلقَ طلبًا روسيًّا لتنفيذ غارات مشتركة ضد “داعش”")

@@ -88,6 +88,21 @@ enum ArchiveBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringCo
     }
 
     @Test(arguments: ArchiveBackendUnderTest.allCases)
+    func theArchiveKeepsEachArticlesLabelsAndFiltersByThem(backend: ArchiveBackendUnderTest) throws {
+        // `marsad run` archives the classify worker's stream: every article with its labels.
+        let result = try marsad(backend, ["search", "--json", "--label", "force_withdrawal"])
+        #expect(result.status == 0, "\(result.log)")
+        let hits = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]])
+        #expect(hits.contains { ($0["files"] as? [String])?.first?.hasPrefix("004") == true })
+        for hit in hits {
+            let labels = (hit["labels"] as? [[String: Any]] ?? []).compactMap { $0["label"] as? String }
+            #expect(labels.contains("force_withdrawal"))
+        }
+        let table = try marsad(backend, ["search", "انسحاب"])
+        #expect(table.output.contains("labels: "))
+    }
+
+    @Test(arguments: ArchiveBackendUnderTest.allCases)
     func outletAndDateFilters(backend: ArchiveBackendUnderTest) throws {
         #expect(try seeds(backend, ["--outlet", "عنب بلدى"]) == ["004"])
         #expect(try seeds(backend, ["--until", "2024-12"]) == ["003", "004"])  // 004: 2024-01-25, weekday-inferred

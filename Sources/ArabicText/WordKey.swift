@@ -1,0 +1,23 @@
+/// A normalised word (or feature) as a dictionary key, hashed and compared by its UTF-8 bytes.
+///
+/// Swift hashes and compares `String`s by canonical equivalence, which for Arabic means running
+/// Unicode normalisation on every lookup. Text that went through `ArabicNormalizer` is already in
+/// one form, so its bytes are enough — and several times cheaper.
+public struct WordKey: Hashable, Sendable {
+    public let text: String
+
+    public init(_ text: String) {
+        var text = text
+        text.makeContiguousUTF8()
+        self.text = text
+    }
+
+    public static func == (lhs: WordKey, rhs: WordKey) -> Bool {
+        lhs.text.utf8.elementsEqual(rhs.text.utf8)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        var copy = text
+        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
