@@ -27,26 +27,35 @@ public struct ArchiveSink: RecordSink {
 /// Latency from a file's reception by ingest to a stage's commit of its record: the end-to-end
 /// figure operators watch (`marsad_drop_latency_seconds{stage}`).
 public enum DropLatency {
-    private struct Received: Decodable {
-        struct File: Decodable {
-            let receivedAt: String
-            enum CodingKeys: String, CodingKey { case receivedAt = "received_at" }
-        }
-        struct Article: Decodable { let files: [File] }
-        let files: [File]?
-        let article: Article?
-    }
+    static let key = Array(#""received_at":""#.utf8)
 
     public static func record(_ messages: [StreamMessage], stage: String) {
         let timer = Metrics.Timer(label: "marsad_drop_latency_seconds", dimensions: [("stage", stage)])
         let now = Date()
-        let decoder = JSONDecoder()
         for message in messages {
-            guard let fields = try? decoder.decode(Received.self, from: message.payload),
-                let text = fields.files?.first?.receivedAt ?? fields.article?.files.first?.receivedAt,
-                let received = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-            else { continue }
+            guard let received = receivedAt(message.payload) else { continue }
             timer.recordNanoseconds(Int64(max(0, now.timeIntervalSince(received)) * 1e9))
+        }
+    }
+
+    /// The first `"received_at":"…"` of a record (its first file's), found by bytes: records
+    /// are large and the time is all that is needed.
+    static func receivedAt(_ payload: Data) -> Date? {
+        payload.withUnsafeBytes { raw -> Date? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard bytes.count > key.count else { return nil }
+            var index = 0
+            while index + key.count <= bytes.count {
+                if bytes[index] == key[0], (0..<key.count).allSatisfy({ bytes[index + $0] == key[$0] }) {
+                    let start = index + key.count
+                    var end = start
+                    while end < bytes.count, bytes[end] != UInt8(ascii: "\""), end - start < 40 { end += 1 }
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                    return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+                }
+                index += 1
+            }
+            return nil
         }
     }
 }

@@ -77,10 +77,18 @@ struct PreparedBatch {
         encoder.outputFormatting = [.withoutEscapingSlashes]
         items = try messages.map { message in
             if message.envelope.schema == LabelsRecord.schemaName {
-                let labelled = try LabelsRecord.decode(message.payload)
-                let json = try labelled.article.jsonData()
+                // The classify worker embeds the article's JSON as it is: take it without
+                // decoding the whole record (other layouts are decoded and re-encoded).
+                let parts: (labels: [LabelsRecord.Label], articleJSON: Data)
+                if let split = LabelsRecord.split(message.payload) {
+                    parts = split
+                } else {
+                    let labelled = try LabelsRecord.decode(message.payload)
+                    parts = (labelled.labels, try labelled.article.jsonData())
+                }
+                let json = parts.articleJSON
                 let record = try decoder.decode(ArchivedFields.self, from: json)
-                let labels = try labelled.labels.map {
+                let labels = try parts.labels.map {
                     ArchivedLabel(label: $0.label, score: $0.score, evidence: String(decoding: try encoder.encode($0.evidence), as: UTF8.self))
                 }
                 return PreparedItem(

@@ -107,11 +107,14 @@ public final class LabelSink: RecordSink {
             let record = Self.labels(
                 of: article, classifier: classifier,
                 source: .init(stream: message.envelope.stream, epoch: message.envelope.epoch, seq: message.envelope.seq), now: now)
+            // The article goes out exactly as ingest published it: no second encoding.
+            let payload = try LabelsRecord.jsonData(
+                id: record.id, source: record.source, labels: record.labels, classifiedAt: record.classifiedAt, articleJSON: message.payload)
             for label in record.labels { Counter(label: "marsad_labels_total", dimensions: [("label", label.label)]).increment() }
             drafts.append(
                 Journal.Draft(
                     id: record.id, schema: LabelsRecord.schemaName,
-                    topics: [Self.allTopic] + record.labels.map { Self.topic(label: $0.label) }, payload: try record.jsonData()))
+                    topics: [Self.allTopic] + record.labels.map { Self.topic(label: $0.label) }, payload: payload))
         }
         let entries = try journal.append(drafts)
         for entry in entries { try publisher.publish(entry) }

@@ -86,5 +86,55 @@ public struct LabelsRecord: Codable, Sendable, Equatable {
 
     public func jsonData() throws -> Data { try ArticleRecord.encoder.encode(self) }
 
+    /// Everything but the article.
+    struct Header: Codable {
+        var schema: String
+        var id: String
+        var source: Source
+        var labels: [Label]
+        var classifiedAt: String
+        enum CodingKeys: String, CodingKey {
+            case schema, id, source, labels
+            case classifiedAt = "classified_at"
+        }
+    }
+
+    static let articleKey = Array(#","article":"#.utf8)
+
+    /// The record's JSON with the article's JSON embedded as it is, last: what the classify
+    /// worker publishes. Neither the article nor its labels are encoded twice.
+    public static func jsonData(id: String, source: Source, labels: [Label], classifiedAt: String, articleJSON: Data) throws -> Data {
+        var data = try ArticleRecord.encoder.encode(Header(schema: schemaName, id: id, source: source, labels: labels, classifiedAt: classifiedAt))
+        data.removeLast()  // the closing brace
+        data.append(contentsOf: articleKey)
+        data.append(articleJSON)
+        data.append(UInt8(ascii: "}"))
+        return data
+    }
+
+    /// Splits a labels record written by `jsonData(…articleJSON:)` into its labels and the
+    /// article's JSON, without decoding the article. `nil` for any other layout (then decode it
+    /// whole).
+    public static func split(_ data: Data) -> (labels: [Label], articleJSON: Data)? {
+        let bytes = [UInt8](data)
+        guard bytes.last == UInt8(ascii: "}"), let start = firstIndex(of: articleKey, in: bytes) else { return nil }
+        var header = Data(bytes[0..<start])
+        header.append(UInt8(ascii: "}"))
+        guard let decoded = try? JSONDecoder().decode(Header.self, from: header) else { return nil }
+        return (decoded.labels, Data(bytes[(start + articleKey.count)..<(bytes.count - 1)]))
+    }
+
+    /// The first top-level `,"article":` — inside a JSON string a quote is always escaped, and no
+    /// key of the header or of the article is "article", so the first match is the key.
+    static func firstIndex(of pattern: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= pattern.count else { return nil }
+        var index = 0
+        while index <= bytes.count - pattern.count {
+            if bytes[index] == pattern[0], bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return index }
+            index += 1
+        }
+        return nil
+    }
+
     public static func decode(_ data: Data) throws -> LabelsRecord { try JSONDecoder().decode(LabelsRecord.self, from: data) }
 }

@@ -46,9 +46,15 @@ struct DirectoryOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("State directory for sockets and, later, journals. Overrides [state] dir.", valueName: "dir"))
     var state: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Where to serve /metrics and /healthz (HOST:PORT; port 0 picks one; \"\" serves none). Overrides [metrics] ingest.", valueName: "address"))
+    var metrics: String?
+
     func apply(to config: inout MarsadConfiguration) {
         if let spool { config.spool.directory = spool }
         if let state { config.state.directory = state }
+        if let metrics { config.metrics.addresses["ingest"] = metrics }
     }
 }
 

@@ -7,7 +7,8 @@ import Testing
         let workspace = try Workspace()
         defer { workspace.remove() }
         let seeds = try workspace.dropSeeds()
-        let run = try MarsadProcess(["run", "--once", "--spool", workspace.spool, "--state", workspace.state], workDirectory: workspace.root)
+        let run = try MarsadProcess(
+            ["run", "--once", "--spool", workspace.spool, "--state", workspace.state, "--metrics", "127.0.0.1:0"], workDirectory: workspace.root)
         #expect(run.waitForExit(timeout: 60) == 0, "log:\n\(run.log)")
         let lines = run.output.split(separator: "\n")
         #expect(lines.count == seeds.count, "output:\n\(run.output)")
@@ -34,7 +35,9 @@ import Testing
         defer { workspace.remove() }
         let check = try MarsadProcess(["check", workspace.config], workDirectory: workspace.root)
         #expect(check.waitForExit() == 78)
-        #expect(check.log.contains("\(workspace.config):9: ingest.publsh: unknown key"))
+        let line = try String(contentsOfFile: workspace.config, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex { $0.hasPrefix("publsh") }.map { $0 + 1 }
+        #expect(check.log.contains("\(workspace.config):\(line ?? 0): ingest.publsh: unknown key"), "\(check.log)")
     }
 
     @Test func parseReportsAnUnreadableFileWithItsReason() throws {

@@ -96,13 +96,13 @@ struct Workspace {
             rescan_interval_s = 2
             [state]
             dir = "\(state)"
-            [ingest]
-            heartbeat_interval_ms = 100
             [metrics]
             ingest = "127.0.0.1:0"
             classify = "127.0.0.1:0"
             archive = "127.0.0.1:0"
             alert = "127.0.0.1:0"
+            [ingest]
+            heartbeat_interval_ms = 100
             \(extraConfig)
             """
         try config.write(toFile: self.config, atomically: true, encoding: .utf8)
