@@ -48,7 +48,9 @@ struct DirectoryOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Where to serve /metrics and /healthz (HOST:PORT; port 0 picks one; \"\" serves none). Overrides [metrics] ingest.", valueName: "address"))
+        help: ArgumentHelp(
+            "Where to serve /metrics and /healthz (HOST:PORT; port 0 picks one; \"\" serves none). Overrides [metrics] ingest.", valueName: "address")
+    )
     var metrics: String?
 
     func apply(to config: inout MarsadConfiguration) {
