@@ -23,7 +23,7 @@ trap 'rm -f "$systems"' EXIT
 cat > "$systems" <<JSON
 [
   {"name": "marsad",
-   "start": "MARSAD_DATA_DIR=$PWD/config exec $marsad run --quiet --spool {work} --state {work}/state --log-level warning",
+   "start": "MARSAD_DATA_DIR=$PWD/config exec $marsad run --quiet --spool {work} --state {work}/state --metrics 127.0.0.1:0 --log-level warning",
    "count_sqlite": "{work}/state/archive.sqlite",
    "count_sql": "SELECT count(*) FROM articles"},
   {"name": "peer-link",

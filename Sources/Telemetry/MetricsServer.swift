@@ -28,7 +28,8 @@ public enum Telemetry {
 }
 
 /// Serves `/metrics` (Prometheus text format) and `/healthz` over HTTP (Hummingbird), on
-/// loopback by default. `/healthz` answers 200 while the process's work loop has reported in
+/// loopback by default. If the address cannot be bound, the error is logged and the process
+/// runs on without them. `/healthz` answers 200 while the process's work loop has reported in
 /// within `staleAfter`, else 503 — the same loop that sends systemd its watchdog pings.
 public struct MetricsServer: Service {
     public let host: String
@@ -83,7 +84,15 @@ public struct MetricsServer: Service {
                 logger.info(
                     "metrics and health served", metadata: ["metrics": "http://\(host):\(port)/metrics", "healthz": "http://\(host):\(port)/healthz"])
             }, logger: Logger(label: "marsad.http"))
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            // Metrics are for watching the work, never a reason to stop it: a port already in
+            // use is reported loudly and the process carries on without /metrics.
+            logger.error(
+                "cannot serve metrics and health; carrying on without them",
+                metadata: ["address": "\(host):\(port)", "error": "\(error)", "fix": "set another address in [metrics] or free the port"])
+        }
     }
 }
 
