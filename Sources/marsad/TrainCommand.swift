@@ -28,14 +28,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try configOptions.load()
-        let catalog = try exitOnDataErrors { try LabelCatalog(configuration: config) }
-        let examples: [TrainingExample]
-        do {
-            examples = try TrainingExample.load(directory: data, catalog: catalog)
-        } catch {
-            FileHandle.standardError.write(Data("marsad train: \(error)\n".utf8))
-            throw ExitCode(65)
-        }
+        let (catalog, examples) = try loadTrainingData(config: config, directory: data, command: "marsad train")
         let used = holdOut ? examples.filter { !$0.isHeldOut } : examples
         let model = LabelModel.train(examples: used, catalog: catalog, extractor: FeatureExtractor(catalog: catalog))
         let path = output ?? config.classify.model ?? "config/classify-model.json"
@@ -65,14 +58,7 @@ struct EvalLabelsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try configOptions.load()
-        let catalog = try exitOnDataErrors { try LabelCatalog(configuration: config) }
-        let examples: [TrainingExample]
-        do {
-            examples = try TrainingExample.load(directory: data, catalog: catalog)
-        } catch {
-            FileHandle.standardError.write(Data("marsad eval labels: \(error)\n".utf8))
-            throw ExitCode(65)
-        }
+        let (catalog, examples) = try loadTrainingData(config: config, directory: data, command: "marsad eval labels")
         let evaluation = LabelEvaluation.heldOut(examples: examples, catalog: catalog)
         if json {
             var rows: [[String: Any]] = evaluation.rows.map {
@@ -99,5 +85,17 @@ struct EvalLabelsCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data(String(format: "marsad eval labels: micro F1 %.3f is below %.3f\n", evaluation.micro.f1, minF1).utf8))
             throw ExitCode(1)
         }
+    }
+}
+
+/// The label catalog and the labelled examples of `directory`; a bad file or line exits 65
+/// (EX_DATAERR) naming it.
+func loadTrainingData(config: MarsadConfiguration, directory: String, command: String) throws -> (LabelCatalog, [TrainingExample]) {
+    let catalog = try exitOnDataErrors { try LabelCatalog(configuration: config) }
+    do {
+        return (catalog, try TrainingExample.load(directory: directory, catalog: catalog))
+    } catch {
+        FileHandle.standardError.write(Data("\(command): \(error)\n".utf8))
+        throw ExitCode(65)
     }
 }
