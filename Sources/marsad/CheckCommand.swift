@@ -1,5 +1,7 @@
+import Alerting
 import ArgumentParser
 import ArticleParsing
+import Classification
 import EntityLinking
 import Foundation
 import MarsadConfig
@@ -38,6 +40,34 @@ struct CheckCommand: AsyncParsableCommand {
             let gazetteerFile = try DataFiles.locate("gazetteer.toml", configured: config.parsing.gazetteer, besideConfig: config.sourceFile)
             let gazetteer = try Gazetteer.load(file: gazetteerFile)
             summary.append("gazetteer \(gazetteerFile) (\(gazetteer.entities.count) entities)")
+        } catch let errors as ConfigErrors {
+            issues += errors.issues
+        }
+        do {
+            let linking = try DataFiles.locate("linking.toml", configured: config.parsing.linking, besideConfig: config.sourceFile)
+            _ = try LinkingRules.load(file: linking)
+            summary.append("linking rules \(linking)")
+        } catch let errors as ConfigErrors {
+            issues += errors.issues
+        }
+        var knownLabels: Set<String> = []
+        do {
+            let catalog = try LabelCatalog(configuration: config)
+            knownLabels = Set(catalog.labels.map(\.name))
+            summary.append("labels \(catalog.labels.count)")
+            do {
+                _ = try Classifier(configuration: config)
+                summary.append("classifier model OK")
+            } catch let error as ClassificationError {
+                issues.append(ConfigIssue(file: "classify-model.json", line: nil, key: "", reason: error.description, hint: "run `marsad train`"))
+            }
+        } catch let errors as ConfigErrors {
+            issues += errors.issues
+        }
+        do {
+            let rulesFile = try DataFiles.locate("alerts.toml", configured: config.alert.rules, besideConfig: config.sourceFile)
+            let rules = try AlertRules.load(file: rulesFile, knownLabels: knownLabels)
+            summary.append("alert rules \(rulesFile) (\(rules.rules.count) rules, \(rules.spikes.count) spike rules, \(rules.sinks.count) sinks)")
         } catch let errors as ConfigErrors {
             issues += errors.issues
         }
