@@ -167,6 +167,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // libFuzzer target over the parser with -D FUZZING (scripts/fuzz.sh); otherwise a replayer of fuzz inputs.
+        .executableTarget(
+            name: "FuzzParser",
+            dependencies: ["ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadConfig"]
+        ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "CZeroMQ"]),
         .testTarget(name: "ArabicTextTests", dependencies: ["ArabicText"]),
         .testTarget(

@@ -56,4 +56,145 @@ import Testing
         #expect(waitUntil(timeout: 20) { workspace.names(in: "failed") == ["dangling.txt", "dangling.txt.error.json"] })
         #expect(daemon.process.isRunning)
     }
+
+    // Each hazard below was found by scripts/hostile.py or scripts/fuzz.sh: the file must end in
+    // done/ or failed/ and the article dropped after it must still go through.
+
+    /// Starts a daemon, drops `drop` (hostile), then a good article; returns the daemon once the
+    /// good article is done, or nil with the log recorded as an issue.
+    private func daemonSurvives(_ workspace: Workspace, _ drop: () throws -> Void) throws -> MarsadProcess {
+        let daemon = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(daemon.waitForLog("ingest ready"))
+        try drop()
+        try workspace.drop("zz-good.txt", text: "عنوان خبر صالح عن العراق بعد ملف عدائي\nفقرة عن الحكومة العراقية وقوات التحالف الدولي.\n")
+        #expect(waitUntil(timeout: 20) { workspace.names(in: "done").contains("zz-good.txt") }, "log:\n\(daemon.log)")
+        #expect(daemon.process.isRunning, "log:\n\(daemon.log)")
+        return daemon
+    }
+
+    /// Entries of `directory` that are not hidden, counted from the raw directory (names need
+    /// not be UTF-8).
+    private func rawEntries(_ directory: String) -> [[UInt8]] {
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if name.first != UInt8(ascii: ".") { names.append(name) }
+        }
+        return names
+    }
+
+    @Test func aNameThatIsNotUTF8LeavesTheInbox() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let daemon = try daemonSurvives(workspace) {
+            let hidden = workspace.inbox + "/.bad-name.tmp"
+            try "عنوان خبر باسم ملف غير صالح عن العراق\nفقرة عن الحكومة العراقية.\n".write(toFile: hidden, atomically: false, encoding: .utf8)
+            // «bad-\xFF\xFE.txt»: bytes a file system allows and UTF-8 does not.
+            let name: [UInt8] = Array("bad-".utf8) + [0xFF, 0xFE] + Array(".txt".utf8)
+            let target = (Array((workspace.inbox + "/").utf8) + name + [0]).map { CChar(bitPattern: $0) }
+            #expect(rename(hidden, target) == 0)
+        }
+        #expect(
+            waitUntil(timeout: 20) { rawEntries(workspace.inbox).isEmpty && rawEntries(workspace.spool + "/processing").isEmpty },
+            "left in the inbox: \(rawEntries(workspace.inbox).map { String(decoding: $0, as: UTF8.self) }); log:\n\(daemon.log)")
+        let finished = rawEntries(workspace.spool + "/done") + rawEntries(workspace.spool + "/failed")
+        #expect(finished.contains { $0.starts(with: Array("bad-".utf8)) })
+        #expect(daemon.process.isRunning)
+    }
+
+    @Test func aNameTooLongForItsReportIsQuarantinedWithoutStoppingTheDaemon() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        // 243 bytes: legal, but «.<name>.error.json.tmp» is not (NAME_MAX is 255).
+        let name = String(repeating: "a", count: 239) + ".pdf"
+        let daemon = try daemonSurvives(workspace) { try workspace.drop(name, text: "%PDF-1.4") }
+        #expect(waitUntil(timeout: 20) { workspace.names(in: "processing").isEmpty && workspace.names(in: "inbox").isEmpty })
+        #expect(workspace.names(in: "failed").contains { $0.hasPrefix("aaaa") }, "log:\n\(daemon.log)")
+        #expect(daemon.process.isRunning)
+    }
+
+    @Test func aSecondFileOfALongNameDoesNotStopTheDaemon() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        // 255 bytes: done/ already holds the first copy, and «.dup-1» does not fit.
+        let name = String(repeating: "b", count: 251) + ".txt"
+        let text = "عنوان خبر باسم ملف طويل عن العراق\nفقرة عن الحكومة العراقية.\n"
+        // Workspace.drop's hidden name would itself be too long: a short one, then the rename.
+        func drop() {
+            let hidden = workspace.inbox + "/.long.tmp"
+            #expect(FileManager.default.createFile(atPath: hidden, contents: Data(text.utf8)))
+            #expect(rename(hidden, workspace.inbox + "/" + name) == 0)
+        }
+        let daemon = try daemonSurvives(workspace) {
+            drop()
+            #expect(waitUntil(timeout: 20) { workspace.names(in: "done").contains(name) })
+            drop()
+        }
+        #expect(waitUntil(timeout: 20) { workspace.names(in: "processing").isEmpty && workspace.names(in: "inbox").isEmpty })
+        #expect(daemon.process.isRunning, "log:\n\(daemon.log)")
+    }
+
+    @Test func aNumericDateBeyondIntMaxDoesNotCrashTheDaemon() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let daemon = try daemonSurvives(workspace) {
+            try workspace.drop(
+                "huge-date.json", text: #"{"title": "عنوان خبر بتاريخ رقمي ضخم عن العراق", "body": "فقرة عن الحكومة العراقية.", "date": 1e300}"#)
+            try workspace.drop(
+                "huge-date.jsonl", text: #"{"title": "عنوان خبر آخر بتاريخ رقمي ضخم عن العراق", "body": "فقرة عن الحكومة.", "date": 9.3e18}"# + "\n")
+        }
+        #expect(waitUntil(timeout: 20) { workspace.names(in: "processing").isEmpty && workspace.names(in: "inbox").isEmpty })
+        #expect(daemon.process.isRunning, "log:\n\(daemon.log)")
+    }
+
+    @Test func textTheNormaliserExpandsAfterATitleDoesNotCrashTheDaemon() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        // NFKC turns «¾» into «3⁄4»: two tokens mapped back onto one original scalar.
+        let daemon = try daemonSurvives(workspace) {
+            try workspace.drop("fraction.txt", text: "خبر عن وزير جديد في الحكومة العراقية\nقال وزير خني¾ إن الوضع مستقر.\n")
+        }
+        #expect(waitUntil(timeout: 20) { workspace.names(in: "done").contains("fraction.txt") }, "log:\n\(daemon.log)")
+        #expect(daemon.process.isRunning)
+    }
+
+    /// The short form of scripts/hostile.py (its full form is run by hand, see docs/reliability.md):
+    /// the hostile corpus and a 20,000-file burst that overflows the inotify queue, beside a steady
+    /// stream of normal articles whose latency is measured.
+    @Test(.timeLimit(.minutes(10))) func theHostileCorpusEndsParsedOrQuarantinedWithoutStallingTheQueue() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "scripts/hostile.py", "--short", "--timeout", "400", "--marsad", MarsadProcess.binary]
+        process.currentDirectoryURL = MarsadProcess.packageRoot
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let counts = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        print(log, terminator: "")
+        #expect(process.terminationStatus == 0, "\(log)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(counts.utf8)) as? [String: Any], "\(log)")
+        #expect(result["daemon_alive"] as? Bool == true)
+        #expect(result["clean_stop"] as? Bool == true)
+        #expect(result["hostile_unaccounted"] as? Int == 0)
+        #expect(result["left_in_inbox"] as? Int == 0)
+        #expect(result["left_in_processing"] as? Int == 0)
+        #expect(result["burst_files"] as? Int == 20_000)
+        #expect((result["burst_done"] as? Int ?? 0) + (result["burst_failed"] as? Int ?? 0) == 20_000)
+        #expect((result["overflows"] as? Int ?? 0) >= 1, "the rescan after an inotify overflow was not exercised")
+        #expect(result["normal_done"] as? Int == result["normal_articles"] as? Int)
+        #expect((result["latency_excess_max"] as? Double ?? .infinity) <= 5)
+        #expect((result["longest_stall_seconds"] as? Double ?? .infinity) <= 60)
+        #expect(result["slow_writer_whole"] as? Bool == true)
+        let outcomes = try #require(result["outcomes"] as? [String: Any])
+        #expect(outcomes["H018"] as? String == "failed:too_large")
+        #expect(outcomes["H044"] as? String == "failed:symlink")
+        #expect(outcomes["H049"] as? String == "failed:not_regular_file")
+        #expect(outcomes["H052"] as? String == "done")
+    }
 }

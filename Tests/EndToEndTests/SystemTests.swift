@@ -28,7 +28,13 @@ import Testing
         return false
     }()
 
+    /// The system test builds a static release binary first (10–16 minutes from a fresh clone on
+    /// two cores), so the default test run leaves it to `MARSAD_SYSTEM_TEST=1 scripts/test.sh`
+    /// or `sudo scripts/system-test.sh`.
+    static let requested = ProcessInfo.processInfo.environment["MARSAD_SYSTEM_TEST"] == "1"
+
     @Test(
+        .enabled(if: requested, "set MARSAD_SYSTEM_TEST=1 to boot Marsad under systemd-nspawn (or run sudo scripts/system-test.sh)"),
         .enabled(if: getuid() == 0, "the system test boots a container with systemd-nspawn: it needs root"),
         .enabled(if: nspawnAvailable, "systemd-nspawn is not installed and `apt-get install systemd-container` failed"))
     func fourUnitsUnderSystemdProcessFilesSurviveSIGKILLAndReportReadyAndWatchdog() throws {
