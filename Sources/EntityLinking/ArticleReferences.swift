@@ -143,7 +143,9 @@ public struct ReferenceFinder: Sendable {
             func hasArticle(_ index: Int) -> Bool { stems[index].contains { $0.hasPrefix("ال") } }
             func isInstitution(_ index: Int) -> Bool { stems[index].contains(where: rules.institutionWords.contains) }
             func gapIsSpace(_ a: Token, _ b: Token) -> Bool {
-                scalars[a.originalRange.upperBound..<b.originalRange.lowerBound].allSatisfy { $0 == " " || $0 == "\u{00A0}" }
+                // Two tokens from one original scalar («¾» normalises to «3⁄4») have no gap at all.
+                guard a.originalRange.upperBound <= b.originalRange.lowerBound else { return false }
+                return scalars[a.originalRange.upperBound..<b.originalRange.lowerBound].allSatisfy { $0 == " " || $0 == "\u{00A0}" }
             }
             var position = 0
             while position < tokens.count {
@@ -194,12 +196,12 @@ public struct ReferenceFinder: Sendable {
                     cursor += 1
                 }
                 if nameTokens.count >= 2, let first = nameTokens.first, let last = nameTokens.last {
-                    let range = first.originalRange.lowerBound..<last.originalRange.upperBound
+                    // Bounds kept in order even where normalisation split one scalar into tokens.
+                    let range = first.originalRange.lowerBound..<max(first.originalRange.lowerBound, last.originalRange.upperBound)
                     let name = Self.string(scalars[range])
-                    let titleText = Self.string(
-                        scalars[
-                            tokens[titleStart].originalRange
-                                .lowerBound..<tokens[max(titleStart, cursor - nameTokens.count - 1)].originalRange.upperBound])
+                    let titleStartScalar = tokens[titleStart].originalRange.lowerBound
+                    let titleEndScalar = max(titleStartScalar, tokens[max(titleStart, cursor - nameTokens.count - 1)].originalRange.upperBound)
+                    let titleText = Self.string(scalars[titleStartScalar..<titleEndScalar])
                     if seen.insert(nameTokens.map(\.text).joined(separator: " ")).inserted {
                         found.append(PersonCandidate(name: name, title: titleText, textIndex: index, range: range))
                     }

@@ -105,3 +105,19 @@ import Testing
         #expect(throws: ParseFailure.self) { try Fixtures.parser.parse(bytes: Array("عنوان الخبر عن العراق وسوريا".utf8) + [0xD8]) }
     }
 }
+
+/// Inputs the fuzzer (scripts/fuzz.sh) once crashed the parser with, kept as regressions.
+@Suite struct FuzzRegressionTests {
+    @Test func everyFuzzCrashInputParsesOrFailsCleanlyInEveryFormat() throws {
+        let directory = Fixtures.path("Tests/Fixtures/fuzz")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("crash-") }
+        #expect(!names.isEmpty)
+        for name in names {
+            let bytes = Array(FileManager.default.contents(atPath: directory + "/" + name)!)
+            for ext in ["txt", "html", "json", "jsonl"] {
+                // A crash would end the test process; a ParseFailure is a clean answer.
+                _ = try? Fixtures.builder.records(for: SourceFile(name: "input." + ext, bytes: bytes, receivedAt: Date()))
+            }
+        }
+    }
+}
