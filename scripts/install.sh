@@ -43,8 +43,8 @@ install -d -m 0755 "$destdir/etc/marsad"
 if [ ! -e "$destdir/etc/marsad/marsad.toml" ]; then
     sed -e 's|^dir = "var/spool"|dir = "/var/spool/marsad"|' \
         -e 's|^dir = "var/state"|dir = "/var/lib/marsad"|' \
-        -e 's|^publish = ""|publish = "ipc:///run/marsad/ingest.pub"|' \
-        -e 's|^replay = ""|replay = "ipc:///run/marsad/ingest.replay"|' \
+        -e '/^\[ingest\]/,/^\[/ s|^publish = ""|publish = "ipc:///run/marsad/ingest.pub"|' \
+        -e '/^\[ingest\]/,/^\[/ s|^replay = ""|replay = "ipc:///run/marsad/ingest.replay"|' \
         config/marsad.toml > "$destdir/etc/marsad/marsad.toml"
     chmod 0644 "$destdir/etc/marsad/marsad.toml"
 else

@@ -129,8 +129,8 @@ stop_container() {
         else
             kill -TERM "$nspawn_pid" 2>/dev/null || true
         fi
-        local i
-        for i in $(seq 1 60); do
+        local _
+        for _ in $(seq 1 60); do
             kill -0 "$nspawn_pid" 2>/dev/null || break
             sleep 0.5
         done
@@ -140,8 +140,8 @@ stop_container() {
         fi
     fi
     # Anything left in our cgroups (a container whose nspawn died, say) is killed.
-    local pids i
-    for i in $(seq 1 20); do
+    local pids _
+    for _ in $(seq 1 20); do
         pids=$(cgroup_pids)
         [ -n "$pids" ] || break
         # shellcheck disable=SC2086
@@ -209,7 +209,7 @@ trap 'log "terminated"; exit 143' TERM
 # A run that was killed outright (SIGKILL) could not clean up: its registry entry names its
 # directory, its cgroups carry its PID. Reap them before starting.
 reap_stale_runs() {
-    local entry pid dir base
+    local entry pid dir base pids
     for entry in "$registry"/*; do
         [ -f "$entry" ] || continue
         pid=${entry##*/}
@@ -218,7 +218,9 @@ reap_stale_runs() {
         for base in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified /sys/fs/cgroup; do
             dir="$base/marsad-system-test-$pid"
             [ -d "$dir" ] || continue
-            find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+            pids=$(find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null)
+            # shellcheck disable=SC2086
+            [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
             sleep 0.5
             find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
         done
@@ -540,7 +542,7 @@ spool=$root/var/spool/marsad
 count() { find "$spool/$1" -mindepth 1 -maxdepth 1 -type f ! -name '.*' | wc -l; }
 [ "$(count failed)" -eq 0 ] || fail "files in failed/: $(ls "$spool/failed")"
 [ "$(count inbox)" -eq 0 ] && [ "$(count processing)" -eq 0 ] || fail "files left in inbox/ or processing/"
-[ "$(count done)" -eq 10 ] || fail "$(count done) files in done/, expected 10"
+[ "$(count "done")" -eq 10 ] || fail "$(count "done") files in done/, expected 10"
 for unit in "${units[@]}"; do
     [ "$(prop "$unit" ActiveState)" = active ] || fail "$unit is $(prop "$unit" ActiveState) at the end"
 done
