@@ -149,7 +149,7 @@ public struct ArticleParser: Sendable {
             let date = DateReader.metadataDate(raw) ?? DateReader.dateLine(raw, reference: reference)
         {
             hints.published = PublishedDate(date: date.date, basis: .metadata, text: raw)
-        } else if let seconds = Self.firstNumber(object, Self.dateKeys), seconds > 100_000_000 {
+        } else if let seconds = Self.firstNumber(object, Self.dateKeys), seconds.isFinite, seconds > 100_000_000, seconds < 1e15 {
             let unix = seconds > 100_000_000_000 ? Int(seconds / 1000) : Int(seconds)
             hints.published = PublishedDate(date: CalendarDay(unixSeconds: unix).writtenDate, basis: .metadata, text: String(Int(seconds)))
         }
