@@ -114,8 +114,8 @@ public struct TextArticleParser: Sendable {
             let key = LineKey.make(line)
             func cut(_ kind: String) { removed.append(RemovedText(kind: kind, text: line, line: number)) }
 
-            if case .cut = mode {
-                if case .cut(let kind) = mode { cut(kind) }
+            if case .cut(let kind) = mode {
+                cut(kind)
                 continue
             }
             if key.isEmpty || markers.navigation.matches(key) || isBreadcrumb(line) || isSpacedMenu(line) {

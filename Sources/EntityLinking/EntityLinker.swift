@@ -147,7 +147,6 @@ public struct EntityLinker: Sendable {
 
     /// The same, on texts normalised and tokenised once for every stage of a record.
     public func mentions(inArticle analyzed: [AnalyzedText]) -> [[EntityMention]] {
-        let texts = analyzed.map(\.text)
         let found = analyzed.map { mentions(in: $0.text, normalized: $0.normalized, tokens: $0.tokens) }
         var strong: Set<String> = []
         for list in found { for mention in list where !mention.weak { strong.insert(mention.entityID) } }

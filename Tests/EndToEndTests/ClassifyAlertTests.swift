@@ -62,21 +62,9 @@ import Testing
     }
 
     func runScript(_ arguments: [String]) throws -> (status: Int32, counts: [String: Any], log: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "scripts/alert_check.py"] + arguments + ["--marsad", MarsadProcess.binary]
-        process.currentDirectoryURL = MarsadProcess.packageRoot
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let counts = output.fileHandleForReading.readDataToEndOfFile()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        print(log, terminator: "")
-        let parsed = (try? JSONSerialization.jsonObject(with: counts) as? [String: Any]) ?? [:]
-        return (process.terminationStatus, parsed, log)
+        let run = try runPythonScript(["scripts/alert_check.py"] + arguments)
+        let parsed = (try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]) ?? [:]
+        return (run.status, parsed, run.log)
     }
 
     @Test func killingTheAlertWorkerMidStreamNeitherLosesNorRepeatsAnAlert() throws {

@@ -5,20 +5,8 @@ import Testing
 /// scripts/chaos.py and scripts/stall.py (their full forms are run by hand, see docs/reliability.md).
 @Suite(.serialized) struct GuaranteeTests {
     func runScript(_ arguments: [String]) throws -> (status: Int32, counts: String, log: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments + ["--marsad", MarsadProcess.binary]
-        process.currentDirectoryURL = MarsadProcess.packageRoot
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let counts = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        print(log, terminator: "")
-        return (process.terminationStatus, counts, log)
+        let run = try runPythonScript(arguments)
+        return (run.status, run.output, run.log)
     }
 
     @Test func killingIngestAndWorkersAtRandomLosesNothingAndDuplicatesNothing() throws {

@@ -176,20 +176,8 @@ import Testing
             if: ProcessInfo.processInfo.environment["MARSAD_HOSTILE_TEST"] == "1", "set MARSAD_HOSTILE_TEST=1 to run scripts/hostile.py --short"),
         .timeLimit(.minutes(10)))
     func theHostileCorpusEndsParsedOrQuarantinedWithoutStallingTheQueue() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "scripts/hostile.py", "--short", "--timeout", "400", "--marsad", MarsadProcess.binary]
-        process.currentDirectoryURL = MarsadProcess.packageRoot
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let counts = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        print(log, terminator: "")
-        #expect(process.terminationStatus == 0, "\(log)")
+        let (status, counts, log) = try runPythonScript(["scripts/hostile.py", "--short", "--timeout", "400"])
+        #expect(status == 0, "\(log)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(counts.utf8)) as? [String: Any], "\(log)")
         #expect(result["daemon_alive"] as? Bool == true)
         #expect(result["clean_stop"] as? Bool == true)

@@ -66,6 +66,25 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// Runs `python3 SCRIPT …` from the package root with `--marsad` pointing at the built binary, as
+/// the script-driven suites do; the script's standard error (its human summary) is echoed.
+func runPythonScript(_ arguments: [String]) throws -> (status: Int32, output: String, log: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3"] + arguments + ["--marsad", MarsadProcess.binary]
+    process.currentDirectoryURL = MarsadProcess.packageRoot
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    print(log, terminator: "")
+    return (process.terminationStatus, out, log)
+}
+
 /// Polls `condition` every 10 ms until it holds or `timeout` passes.
 func waitUntil(timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
