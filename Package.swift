@@ -99,7 +99,6 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // Consumers of streams: the durable JSONL mirror, consumer status.
@@ -110,6 +109,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // The classify worker: labels articles and publishes them as a journaled stream.
@@ -179,6 +179,7 @@ let package = Package(
             dependencies: ["ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadConfig"]
         ),
         .testTarget(name: "MarsadConfigTests", dependencies: ["MarsadConfig"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest"]),
         .testTarget(
             name: "ArchiveTests",
             dependencies: ["Archive", "ArabicText", "ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadStream"]

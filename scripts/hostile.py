@@ -418,13 +418,16 @@ def main():
             report = spool.report(name) or {}
             if report.get("reason") not in KNOWN_REASONS or not report.get("hint") or not report.get("message"):
                 problems.append(f"{case.printable}'s report has an unknown reason or no hint: {report}")
-        # .jsonl lines quarantined alone: failed/<name>.line-<n> with a report each.
+        # .jsonl lines quarantined alone: failed/<name>.line-<n> (shortened when that is too long
+        # for a name) with a report each, which names the file and the line.
         lines = {}
         if name is not None:
             for entry in hostile_snap["failed"]:
-                if entry.startswith(name + b".line-") and not entry.endswith(b".error.json"):
-                    report = spool.report(entry) or {}
-                    lines[int(entry.rsplit(b".line-", 1)[1].split(b".")[0])] = report.get("reason")
+                if entry.endswith(b".error.json") or b".line-" not in entry:
+                    continue
+                report = spool.report(entry) or {}
+                if report.get("line") and report.get("file", "").encode("utf-8", "surrogateescape") == name:
+                    lines[report["line"]] = report.get("reason")
         for number, reason in lines.items():
             if case.lines.get(number) != reason:
                 problems.append(f"{case.printable}: line {number} quarantined as {reason}, not allowed")

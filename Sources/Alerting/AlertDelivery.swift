@@ -14,7 +14,7 @@ import ZeroMQ
 /// that is killed. Webhooks are retried with exponential backoff (1 s doubling to 60 s).
 final class AlertDelivery {
     let store: AlertStore
-    let sinks: [String: SinkDefinition]
+    private(set) var sinks: [String: SinkDefinition]
     let defaultFile: String
     let logger: Logger
     private var files: [String: AlertFile] = [:]
@@ -31,11 +31,18 @@ final class AlertDelivery {
 
     init(store: AlertStore, sinks: [SinkDefinition], defaultFile: String, publisher: Socket?, logger: Logger) {
         self.store = store
-        self.sinks = Dictionary(sinks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.sinks = [:]
         self.defaultFile = defaultFile
         self.publisher = publisher
         self.logger = logger
-        if sinks.contains(where: { if case .webhook = $0.kind { true } else { false } }) {
+        replaceSinks(sinks)
+    }
+
+    /// Uses these sink definitions from now on (reloaded rules); deliveries already in the outbox
+    /// go to the sink of their name as it is now defined.
+    func replaceSinks(_ definitions: [SinkDefinition]) {
+        sinks = Dictionary(definitions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        if http == nil, definitions.contains(where: { if case .webhook = $0.kind { true } else { false } }) {
             http = HTTPClient(eventLoopGroupProvider: .singleton)
         }
     }

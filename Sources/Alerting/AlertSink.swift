@@ -10,17 +10,22 @@ import ZeroMQ
 /// alerts, their outbox entries and the checkpoint in one SQLite transaction; then it delivers
 /// from the outbox. Between batches it retries what is still due.
 public final class AlertSink: RecordSink {
-    public let engine: AlertEngine
+    public private(set) var engine: AlertEngine
     public let store: AlertStore
     private let delivery: AlertDelivery
+    private let reloads: PendingReload<AlertRules>?
     private let context: Context?
     private let logger: Logger
     private var lastPrune = Date.distantPast
     public private(set) var raised = 0
 
-    /// `publish` is the endpoint of the `zmq` sink (bound only when a rule uses one).
-    public init(rules: AlertRules, databasePath: String, alertFile: String, publish: String, logger: Logger) throws {
+    /// `publish` is the endpoint of the `zmq` sink (bound only when the rules define one).
+    /// Rules offered to `reloads` (SIGHUP) replace the rules and sinks between two batches.
+    public init(
+        rules: AlertRules, databasePath: String, alertFile: String, publish: String, reloads: PendingReload<AlertRules>? = nil, logger: Logger
+    ) throws {
         engine = AlertEngine(rules: rules)
+        self.reloads = reloads
         self.logger = logger
         let directory = (databasePath as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
@@ -51,7 +56,29 @@ public final class AlertSink: RecordSink {
         return "\(store.path) (\(counts?.alerts ?? 0) alerts, \(counts?.pending ?? 0) deliveries pending)"
     }
 
+    /// Whether rules that replace `rules` can be taken without a restart: the `zmq` sink's
+    /// socket is bound at start, so rules may not add one to rules without it.
+    public static func checkReload(_ new: AlertRules, replacing rules: AlertRules) throws {
+        if new.sinks.contains(where: { $0.kind == .zmq }) && !rules.sinks.contains(where: { $0.kind == .zmq }) {
+            throw ReloadRefused(description: "the new rules add a zmq sink, whose socket is bound at start: restart the alert worker to use it")
+        }
+    }
+
+    /// Rules that cannot replace the running ones without a restart.
+    public struct ReloadRefused: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Takes rules reloaded since the last batch, if any.
+    private func takeReloadedRules() {
+        guard let rules = reloads?.take() else { return }
+        engine = AlertEngine(rules: rules)
+        delivery.replaceSinks(rules.sinks)
+        logger.info("alert rules in use", metadata: ["rules": "\(rules.rules.count)", "spikes": "\(rules.spikes.count)"])
+    }
+
     public func commit(_ batch: DurableSubscriber.Batch) throws {
+        takeReloadedRules()
         let now = Date()
         let alerts = try store.commit(checkpoint: batch.checkpoint) { state -> [AlertRecord] in
             var alerts: [AlertRecord] = []
@@ -85,6 +112,7 @@ public final class AlertSink: RecordSink {
     }
 
     public func idle() throws {
+        takeReloadedRules()
         try delivery.deliverDue()
     }
 }

@@ -3,7 +3,7 @@ import Glibc
 /// What inotify said about the inbox since the last read.
 public struct InboxChanges: Sendable, Equatable {
     /// Names closed after writing or renamed into the inbox, in order, each once.
-    public var names: [String] = []
+    public var names: [InboxName] = []
     /// The kernel's event queue overflowed: events were lost, so the inbox must be rescanned.
     public var overflowed = false
 }
@@ -30,7 +30,7 @@ public final class InboxWatcher {
     /// Reads every queued event without blocking.
     public func read() -> InboxChanges {
         var changes = InboxChanges()
-        var seen: Set<String> = []
+        var seen: Set<InboxName> = []
         while true {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(fileDescriptor, $0.baseAddress, $0.count) }
             if count <= 0 { break }
@@ -42,8 +42,7 @@ public final class InboxWatcher {
                     let length = Int(raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
                     if mask & UInt32(IN_Q_OVERFLOW) != 0 { changes.overflowed = true }
                     if length > 0, mask & UInt32(IN_ISDIR) == 0 {
-                        let nameBytes = raw[(offset + 16)..<(offset + 16 + length)].prefix { $0 != 0 }
-                        let name = String(decoding: nameBytes, as: UTF8.self)
+                        let name = InboxName(bytes: Array(raw[(offset + 16)..<(offset + 16 + length)].prefix { $0 != 0 }))
                         // One atomic write can yield CLOSE_WRITE and MOVED_TO under the same name.
                         if !Spool.isIgnored(name), seen.insert(name).inserted { changes.names.append(name) }
                     }

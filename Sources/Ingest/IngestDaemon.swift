@@ -192,25 +192,28 @@ public final class IngestDaemon: Sendable {
         return "published \(counts.published), failed \(counts.failed), duplicates \(counts.duplicates); journal head \(head)"
     }
 
-    /// Adds every complete file of the inbox to `pending`; returns how many were too fresh to take.
+    /// Adds every complete file of the inbox to `pending`, oldest first (so a file that lands
+    /// during a burst waits behind the files older than it, not behind every name that sorts
+    /// before it); returns how many were too fresh to take.
     private func scanInbox(into pending: inout PendingNames) -> Int {
         var deferred = 0
         let settle = Double(config.spool.settleMilliseconds) / 1000
-        let now = Date()
-        for name in spool.names(in: spool.inbox) {
-            let path = spool.inbox + "/" + name
-            var status = stat()
-            guard lstat(path, &status) == 0 else { continue }
+        let now = Date().timeIntervalSince1970
+        var complete: [(name: InboxName, modified: Double)] = []
+        for name in spool.inboxNames() {
+            guard let status = spool.status(ofInbox: name) else { continue }
             if status.st_mode & S_IFMT == S_IFDIR { continue }
-            let modified = Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9)
+            let modified = Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9
             // A file that is still changing may still be written: its close will be reported by
             // inotify, or a later scan takes it.
-            if now.timeIntervalSince(modified) < settle {
+            if now - modified < settle {
                 deferred += 1
                 continue
             }
-            pending.append(name)
+            complete.append((name, modified))
         }
+        complete.sort { ($0.modified, $0.name.displayName) < ($1.modified, $1.name.displayName) }
+        for file in complete { pending.append(file.name) }
         return deferred
     }
 
@@ -323,13 +326,13 @@ public final class IngestDaemon: Sendable {
             time: StreamClock.iso(Date()), size: bytes.count, line: line)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try spool.quarantineCopy(lineName, bytes: bytes, report: try encoder.encode(report))
+        let failedAs = try spool.quarantineCopy(lineName, bytes: bytes, report: try encoder.encode(report))
         state.withLock { $0.counts.failed += 1 }
         IngestMetrics.failed(failure.reason)
         logger.warning(
             "quarantined a line",
             metadata: [
-                "file": "\(name)", "line": "\(line)", "failed_as": "\(lineName)", "reason": "\(failure.reason)", "detail": "\(failure.message)",
+                "file": "\(name)", "line": "\(line)", "failed_as": "\(failedAs)", "reason": "\(failure.reason)", "detail": "\(failure.message)",
             ])
     }
 
@@ -365,17 +368,17 @@ struct FailureReport: Codable {
 
 /// Names waiting to be claimed, in arrival order, each once.
 struct PendingNames {
-    private var queue: [String] = []
+    private var queue: [InboxName] = []
     private var head = 0
-    private var members: Set<String> = []
+    private var members: Set<InboxName> = []
 
     var isEmpty: Bool { head == queue.count }
 
-    mutating func append(_ name: String) {
+    mutating func append(_ name: InboxName) {
         if members.insert(name).inserted { queue.append(name) }
     }
 
-    mutating func popFirst() -> String? {
+    mutating func popFirst() -> InboxName? {
         guard head < queue.count else { return nil }
         let name = queue[head]
         head += 1

@@ -30,22 +30,61 @@ public struct Spool: Sendable {
         name.hasPrefix(".") || name.hasSuffix(".part") || name.hasSuffix(".tmp") || name.contains("/")
     }
 
+    /// Whether a raw name in `inbox/` is not (yet) an article (see `isIgnored(_:)`).
+    public static func isIgnored(_ name: InboxName) -> Bool {
+        isIgnored(name.displayName)
+    }
+
     /// Names in `directory`, sorted, ignored names left out.
     public func names(in directory: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { !Self.isIgnored($0) }.sorted()
     }
 
+    /// The names in `inbox/` as the file system has them (bytes, which need not be UTF-8), ignored
+    /// names left out, unsorted.
+    public func inboxNames() -> [InboxName] {
+        guard let stream = opendir(inbox) else { return [] }
+        defer { closedir(stream) }
+        var names: [InboxName] = []
+        while let entry = readdir(stream) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if bytes == [UInt8(ascii: ".")] || bytes == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
+            let name = InboxName(bytes: bytes)
+            if !Self.isIgnored(name) { names.append(name) }
+        }
+        return names
+    }
+
+    /// `lstat` of `inbox/name`, or `nil` if it is gone.
+    public func status(ofInbox name: InboxName) -> stat? {
+        var status = stat()
+        let found = name.withPath(in: inbox) { lstat($0, &status) == 0 }
+        return found ? status : nil
+    }
+
     /// Claims `inbox/name` by renaming it into `processing/`. Returns the name it has there
-    /// (suffixed if `processing/` already holds that name), or `nil` if it is gone — another
-    /// event or scan claimed it first.
-    public func claim(_ name: String) throws -> String? {
-        try move(name, from: inbox, to: processing, missingIsNil: true)
+    /// (its display name, suffixed if `processing/` already holds that name), or `nil` if it is
+    /// gone — another event or scan claimed it first.
+    public func claim(_ name: InboxName) throws -> String? {
+        var target = name.displayName
+        var attempt = 0
+        while true {
+            let result = name.withPath(in: inbox) { source in marsad_rename_noreplace(source, processing + "/" + target) }
+            if result == 0 { return target }
+            let code = errno
+            if code == ENOENT { return nil }
+            guard code == EEXIST, attempt < 1000 else {
+                throw SpoolError(operation: "rename", path: inbox + "/" + name.displayName + " → " + processing + "/" + target, code: code)
+            }
+            attempt += 1
+            target = Self.suffixed(name.displayName, attempt)
+        }
     }
 
     /// Moves `processing/name` to `done/`; returns its final name.
     @discardableResult
     public func complete(_ name: String) throws -> String {
-        try move(name, from: processing, to: done, missingIsNil: false)!
+        try move(name, from: processing, to: done)
     }
 
     /// Deletes `processing/name` (when processed files are not kept).
@@ -58,40 +97,50 @@ public struct Spool: Sendable {
     /// Quarantines `processing/name` in `failed/` with `<name>.error.json` beside it. The
     /// report is written first: a crash in between leaves the file in `processing/`, to be
     /// tried again, never a file in `failed/` without its reason.
+    /// A name too long for `.error.json` beside it is shortened (`Spool.fitted`); the report
+    /// keeps the full name.
     @discardableResult
     public func quarantine(_ name: String, report: Data) throws -> String {
-        let finalName = availableName(name, in: failed)
-        let reportPath = failed + "/" + finalName + ".error.json"
-        let temporary = failed + "/." + finalName + ".error.json.tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: report) else {
+        let finalName = availableName(name, in: failed, reserving: Self.reportSuffix.utf8.count)
+        try writeAtomically(report, to: failed + "/" + finalName + Self.reportSuffix)
+        return try move(name, from: processing, to: failed, preferredName: finalName)
+    }
+
+    /// Writes `bytes` as `failed/<name>` with its report, both atomically, and returns the name
+    /// used (shortened like `quarantine`'s); an existing `failed/<name>` is left as it is (the same
+    /// line quarantined again after a restart).
+    @discardableResult
+    public func quarantineCopy(_ name: String, bytes: [UInt8], report: Data) throws -> String {
+        let finalName = Self.fitted(name, reserving: Self.reportSuffix.utf8.count)
+        let target = failed + "/" + finalName
+        if FileManager.default.fileExists(atPath: target) { return finalName }
+        try writeAtomically(report, to: target + Self.reportSuffix)
+        try writeAtomically(Data(bytes), to: target)
+        return finalName
+    }
+
+    static let reportSuffix = ".error.json"
+
+    /// Writes through a short hidden temporary name in `failed/` (never in the way of the inbox
+    /// rules, never too long), then renames it into place.
+    private func writeAtomically(_ contents: Data, to path: String) throws {
+        let temporary = failed + "/.write-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: contents) else {
             throw SpoolError(operation: "write", path: temporary, code: errno)
         }
-        if rename(temporary, reportPath) != 0 { throw SpoolError(operation: "rename", path: reportPath, code: errno) }
-        return try move(name, from: processing, to: failed, missingIsNil: false, preferredName: finalName)!
-    }
-
-    /// Writes `bytes` as `failed/<name>` with its report, both atomically; an existing
-    /// `failed/<name>` is left as it is (the same line quarantined again after a restart).
-    public func quarantineCopy(_ name: String, bytes: [UInt8], report: Data) throws {
-        let target = failed + "/" + name
-        if FileManager.default.fileExists(atPath: target) { return }
-        for (path, contents) in [(target + ".error.json", report), (target, Data(bytes))] {
-            let temporary = failed + "/." + (path as NSString).lastPathComponent + ".tmp"
-            guard FileManager.default.createFile(atPath: temporary, contents: contents) else {
-                throw SpoolError(operation: "write", path: temporary, code: errno)
-            }
-            if rename(temporary, path) != 0 { throw SpoolError(operation: "rename", path: path, code: errno) }
+        if rename(temporary, path) != 0 {
+            let code = errno
+            unlink(temporary)
+            throw SpoolError(operation: "rename", path: path, code: code)
         }
     }
 
-    private func move(_ name: String, from source: String, to destination: String, missingIsNil: Bool, preferredName: String? = nil) throws -> String?
-    {
+    private func move(_ name: String, from source: String, to destination: String, preferredName: String? = nil) throws -> String {
         var target = preferredName ?? name
         var attempt = 0
         while true {
             if marsad_rename_noreplace(source + "/" + name, destination + "/" + target) == 0 { return target }
             let code = errno
-            if code == ENOENT && missingIsNil { return nil }
             guard code == EEXIST, attempt < 1000 else {
                 throw SpoolError(operation: "rename", path: source + "/" + name + " → " + destination + "/" + target, code: code)
             }
@@ -100,24 +149,119 @@ public struct Spool: Sendable {
         }
     }
 
-    private func availableName(_ name: String, in directory: String) -> String {
-        var candidate = name
+    private func availableName(_ name: String, in directory: String, reserving: Int) -> String {
+        var candidate = Self.fitted(name, reserving: reserving)
         var attempt = 0
         while FileManager.default.fileExists(atPath: directory + "/" + candidate)
-            || FileManager.default.fileExists(atPath: directory + "/" + candidate + ".error.json")
+            || FileManager.default.fileExists(atPath: directory + "/" + candidate + Self.reportSuffix)
         {
             attempt += 1
-            candidate = Self.suffixed(name, attempt)
+            candidate = Self.suffixed(name, attempt, reserving: reserving)
         }
         return candidate
     }
 
-    /// `a.txt` → `a.dup-1.txt`: a second file of the same name never replaces the first.
-    static func suffixed(_ name: String, _ attempt: Int) -> String {
-        if let dot = name.lastIndex(of: "."), dot != name.startIndex {
-            return "\(name[..<dot]).dup-\(attempt)\(name[dot...])"
+    /// The longest name a Linux file system takes, in bytes (NAME_MAX).
+    public static let nameMax = 255
+
+    /// `a.txt` → `a.dup-1.txt`: a second file of the same name never replaces the first. The
+    /// result, plus `reserving` bytes, fits in `nameMax` (shortened like `fitted`).
+    public static func suffixed(_ name: String, _ attempt: Int, reserving: Int = 0) -> String {
+        let (stem, dottedExtension) = split(name)
+        return fitted(stem: stem, tail: ".dup-\(attempt)" + dottedExtension, fullName: name, reserving: reserving)
+    }
+
+    /// `name` itself when it and `reserving` more bytes fit in `nameMax`; otherwise its stem cut at
+    /// a character boundary and marked `~<8 hex digits of a hash of the whole name>`, extension
+    /// kept: different long names stay different, the same name always gets the same short form.
+    public static func fitted(_ name: String, reserving: Int = 0) -> String {
+        if name.utf8.count + reserving <= nameMax { return name }
+        let (stem, dottedExtension) = split(name)
+        return fitted(stem: stem, tail: dottedExtension, fullName: name, reserving: reserving)
+    }
+
+    private static func fitted(stem: Substring, tail: String, fullName: String, reserving: Int) -> String {
+        if stem.utf8.count + tail.utf8.count + reserving <= nameMax { return stem + tail }
+        var hash: UInt32 = 2_166_136_261
+        for byte in fullName.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        let mark = "~" + String(hash, radix: 16).leftPadded(to: 8)
+        let budget = max(0, nameMax - reserving - tail.utf8.count - mark.utf8.count)
+        var kept = ""
+        for character in stem.unicodeScalars {
+            if kept.utf8.count + String(character).utf8.count > budget { break }
+            kept.unicodeScalars.append(character)
         }
-        return "\(name).dup-\(attempt)"
+        return kept + mark + tail
+    }
+
+    /// `a.b.txt` → (`a.b`, `.txt`); a leading dot or an extension longer than 16 bytes is no
+    /// extension.
+    private static func split(_ name: String) -> (stem: Substring, dottedExtension: String) {
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex, name.utf8.distance(from: dot, to: name.endIndex) <= 16 {
+            return (name[..<dot], String(name[dot...]))
+        }
+        return (name[...], "")
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+/// A name in `inbox/` exactly as the file system has it: bytes, which need not be UTF-8 (nor
+/// fit Swift's `String`), and the name Marsad gives it from `processing/` on.
+public struct InboxName: Hashable, Sendable, CustomStringConvertible {
+    public let bytes: [UInt8]
+    /// The bytes as text when they are UTF-8; otherwise the valid parts as text and each byte
+    /// that is not UTF-8 as `%XX`, so `bad-\xFF.txt` is claimed as `bad-%FF.txt`. Never longer
+    /// than `Spool.nameMax` bytes.
+    public let displayName: String
+
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+        if let text = String(validating: bytes, as: UTF8.self) {
+            displayName = text
+        } else {
+            displayName = Spool.fitted(Self.escaped(bytes))
+        }
+    }
+
+    public init(_ name: String) {
+        self.init(bytes: Array(name.utf8))
+    }
+
+    public var description: String { displayName }
+
+    private static func escaped(_ bytes: [UInt8]) -> String {
+        var text = ""
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        loop: while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                text.unicodeScalars.append(Unicode.UTF8.decode(encoded))
+                offset += encoded.count
+            case .error(let length):
+                for byte in bytes[offset..<(offset + length)] {
+                    text += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+                }
+                offset += length
+            case .emptyInput:
+                break loop
+            }
+        }
+        return text
+    }
+
+    /// Calls `body` with the NUL-terminated path `directory/<bytes>`.
+    func withPath<Result>(in directory: String, _ body: (UnsafePointer<CChar>) -> Result) -> Result {
+        let path = Array(directory.utf8) + [UInt8(ascii: "/")] + bytes + [0]
+        return path.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
+        }
     }
 }
 

@@ -42,16 +42,32 @@ struct AlertWorkerCommand: AsyncParsableCommand {
         let database = config.alertDatabase
         let file = config.alertFile
         let publish = config.alertPublishEndpoint
+        let reloads = PendingReload<AlertRules>()
         try await runUntilShutdown(
             ThreadService(
                 name: "marsad-alert",
                 body: {
-                    let sink = try AlertSink(rules: loaded, databasePath: database, alertFile: file, publish: publish, logger: logger)
+                    let sink = try AlertSink(
+                        rules: loaded, databasePath: database, alertFile: file, publish: publish, reloads: reloads, logger: logger)
                     defer { sink.close() }
                     try worker.run(sink: sink, output: database)
                 },
                 stop: { worker.stop() }),
-            helpers: try metricsServices(config, process: "alert", logger: logger), logger: logger)
+            helpers: [HangupReloadService([.alertRules(config, initial: loaded, into: reloads)], logger: logger)]
+                + (try metricsServices(config, process: "alert", logger: logger)),
+            logger: logger)
+    }
+}
+
+extension Reloader {
+    /// SIGHUP: the alert rules file again, checked as at start, taken between two batches.
+    static func alertRules(_ config: MarsadConfiguration, initial: AlertRules, into reloads: PendingReload<AlertRules>) -> Reloader {
+        Reloader("alert rules") {
+            let rules = try AlertRules(configuration: config)
+            try AlertSink.checkReload(rules, replacing: initial)
+            reloads.offer(rules)
+            return "\(rules.rules.count) rules, \(rules.spikes.count) spike rules, \(rules.sinks.count) sinks"
+        }
     }
 }
 

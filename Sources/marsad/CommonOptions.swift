@@ -6,6 +6,7 @@ import MarsadConfig
 import MarsadStream
 import ServiceLifecycle
 import Telemetry
+import Workers
 import ZeroMQ
 
 /// Options shared by the commands that read the configuration.
@@ -95,7 +96,11 @@ func metricsServices(_ config: MarsadConfiguration, process: String, logger: Log
 
 /// Runs `service` (and `helpers` beside it) until it returns or SIGTERM/SIGINT asks for a
 /// graceful shutdown.
+/// A process without data files to reload still answers SIGHUP (`systemctl reload`) with a log
+/// line, never by dying of the signal's default action.
 func runUntilShutdown(_ service: some Service, helpers: [any Service] = [], logger: Logger) async throws {
+    var helpers = helpers
+    if !helpers.contains(where: { $0 is HangupReloadService }) { helpers.append(HangupReloadService([], logger: logger)) }
     let group = ServiceGroup(
         configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]

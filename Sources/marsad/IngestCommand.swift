@@ -4,6 +4,7 @@ import Logging
 import MarsadConfig
 import MarsadRecord
 import ServiceLifecycle
+import Workers
 
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,9 +51,19 @@ struct IngestCommand: AsyncParsableCommand {
         let logger = Logger(label: "marsad.ingest")
         let builder = try exitOnDataErrors { try RecordBuilder(configuration: config) }
         let daemon = try IngestDaemon(config: config, builder: builder, logger: logger, options: .init(once: once))
-        let settings = config
-        let reload = ReloadService(daemon: daemon, logger: logger) { try RecordBuilder(configuration: settings) }
+        let reload = HangupReloadService([.articleData(config, into: daemon)], logger: logger)
         try await runUntilShutdown(
             IngestService(daemon: daemon), helpers: [reload] + (try metricsServices(config, process: "ingest", logger: logger)), logger: logger)
+    }
+}
+
+extension Reloader {
+    /// SIGHUP: the gazetteer, boilerplate markers and linking cues, used from ingest's next batch.
+    static func articleData(_ config: MarsadConfiguration, into daemon: IngestDaemon) -> Reloader {
+        Reloader("gazetteer and boilerplate markers") {
+            let builder = try RecordBuilder(configuration: config)
+            daemon.reload(builder: builder)
+            return "\(builder.linker.gazetteer.entities.count) entities"
+        }
     }
 }

@@ -86,9 +86,11 @@ struct RunCommand: AsyncParsableCommand {
                 name: "alert", endpoint: config.classifyPublishEndpoint, prefixes: [LabelSink.allTopic], statusDirectory: config.consumersDirectory),
             logger: Logger(label: "marsad.worker.alert"))
         let (alertDatabase, alertFile, alertPublish) = (config.alertDatabase, config.alertFile, config.alertPublishEndpoint)
+        let alertReloads = PendingReload<AlertRules>()
         let alertThread = BackgroundThread(name: "marsad-alert") {
             let sink = try AlertSink(
-                rules: rules, databasePath: alertDatabase, alertFile: alertFile, publish: alertPublish, logger: Logger(label: "marsad.worker.alert"))
+                rules: rules, databasePath: alertDatabase, alertFile: alertFile, publish: alertPublish, reloads: alertReloads,
+                logger: Logger(label: "marsad.worker.alert"))
             defer { sink.close() }
             try alert.run(sink: sink, output: alertDatabase)
         }
@@ -107,8 +109,8 @@ struct RunCommand: AsyncParsableCommand {
                 try? await Task.sleep(for: .milliseconds(20))
             }
         }
-        let settings = config
-        let reload = ReloadService(daemon: daemon, logger: logger) { try RecordBuilder(configuration: settings) }
+        let reload = HangupReloadService(
+            [.articleData(config, into: daemon), .alertRules(config, initial: rules, into: alertReloads)], logger: logger)
         try await runUntilShutdown(
             IngestService(daemon: daemon), helpers: [reload] + (try metricsServices(config, process: "ingest", logger: logger)), logger: logger)
         stopWhenDone.cancel()
