@@ -150,8 +150,13 @@ public struct ArticleParser: Sendable {
         {
             hints.published = PublishedDate(date: date.date, basis: .metadata, text: raw)
         } else if let seconds = Self.firstNumber(object, Self.dateKeys), seconds.isFinite, seconds > 100_000_000, seconds < 1e15 {
+            // Unix seconds, or milliseconds when that large; a year outside 1900–2100 (as for dates
+            // in text) is no publication date.
             let unix = seconds > 100_000_000_000 ? Int(seconds / 1000) : Int(seconds)
-            hints.published = PublishedDate(date: CalendarDay(unixSeconds: unix).writtenDate, basis: .metadata, text: String(Int(seconds)))
+            let date = CalendarDay(unixSeconds: unix).writtenDate
+            if (1900...2100).contains(date.year) {
+                hints.published = PublishedDate(date: date, basis: .metadata, text: String(Int(seconds)))
+            }
         }
         for key in Self.outletKeys {
             let found = Self.value(object, [key])

@@ -117,3 +117,24 @@ import Testing
         }
     }
 }
+
+@Suite struct JSONDateTests {
+    let parser = ArticleParser(lines: Fixtures.parser)
+
+    func published(_ date: String) throws -> String? {
+        let json = #"{"title": "عنوان خبر بتاريخ رقمي عن العراق", "body": "فقرة عن الحكومة العراقية.", "date": "# + date + "}"
+        return try parser.parse(bytes: Array(json.utf8), format: .json, reference: nil).published?.date.iso
+    }
+
+    @Test func unixSecondsAndMillisecondsAreDates() throws {
+        #expect(try published("1706140800") == "2024-01-25")
+        #expect(try published("1706140800000") == "2024-01-25")
+    }
+
+    @Test func anImplausibleYearIsNoDate() throws {
+        // Milliseconds read as seconds would be the year 56,000; seconds of the year 5000 likewise.
+        #expect(try published("99999999999") == nil)
+        #expect(try published("999999999999999") == nil)
+        #expect(try published("1e300") == nil)
+    }
+}
