@@ -6,11 +6,21 @@
 # and are restarted by systemd after a SIGKILL of their main process with nothing lost and nothing
 # archived twice. Then stops everything and removes what it made on the host. Needs root.
 #
-#   scripts/system-test.sh                  run it (about 30 s once the root and the build are cached)
+#   scripts/system-test.sh                  build a static release marsad and run it (about 30 s
+#                                           once the root and the build are cached)
+#   scripts/system-test.sh --binary PATH    install this marsad instead; a debug build such as
+#                                           .build/debug/marsad (what SystemTests uses) is fine
 #   scripts/system-test.sh --timeout S      bound the run (boot to clean-up) to S seconds (default 600)
 #   scripts/system-test.sh --keep           keep the run's root (printed) for a look afterwards
 #   scripts/system-test.sh --rebuild-root   debootstrap the cached root again
-#   scripts/system-test.sh --binary PATH    install this marsad (Swift runtime linked statically)
+#
+# A binary that links the Swift runtime dynamically (a debug build: RUNPATH into the toolchain)
+# gets, read-only, each folder outside the system's library folders that `ldd` resolves one of its
+# libraries from: bound into the container at the same path (systemd-nspawn --bind-ro), or, if
+# the units would hide that path (ProtectHome=, PrivateTmp=: /home, /root, /tmp, ...) or the
+# binary's RUNPATH does not name it, at /opt/marsad-system-test/lib/N with LD_LIBRARY_PATH set in
+# a test-only drop-in. The shipped units' hardening is not changed. `ldd` inside the container
+# must then resolve everything from the root's packages and those folders.
 #
 # Cached across runs: the debootstrapped root, outside the repository, in
 # /var/cache/marsad-system-test/bookworm-<hash of its package list> (made once, ~40-70 s), and the
@@ -48,7 +58,7 @@ while [ $# -gt 0 ]; do
         --keep) keep=1; shift ;;
         --rebuild-root) rebuild_root=1; shift ;;
         --binary) binary=$2; shift 2 ;;
-        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "system-test: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -307,9 +317,33 @@ if [ -z "$binary" ]; then
 fi
 [ -x "$binary" ] || fail "no marsad at $binary"
 binary=$(readlink -f "$binary")
-if ldd "$binary" | grep -E '/opt/swift|libswift|libFoundation|not found' >&2; then
-    fail "$binary needs the libraries above from the host: build it with --static-swift-stdlib"
-fi
+# The folders outside the system's own library folders that the binary's libraries resolve from
+# on the host (a debug build: the toolchain's Swift runtime). Each is bound into the container
+# read-only: at the same path, where the binary's RUNPATH names it and the units can see it;
+# otherwise at /opt/marsad-system-test/lib/N, found through LD_LIBRARY_PATH (a test-only drop-in).
+libraries=$(ldd "$binary" 2>&1) || fail "ldd $binary failed: $libraries"
+if grep 'not found' <<<"$libraries" >&2; then fail "$binary needs the libraries above, which the host lacks"; fi
+runpath=$(readelf -d "$binary" 2>/dev/null | sed -n 's/.*(R\(UN\)\{0,1\}PATH).*\[\(.*\)\]$/\2/p' | tr ':' '\n' || true)
+runtime_binds=() # host:container
+runtime_library_path=""
+while read -r dir; do
+    [ -n "$dir" ] || continue
+    # What a root of Debian packages provides: /lib, /usr/lib, /lib64, their multiarch folders.
+    [[ $dir =~ ^/(usr/)?lib(32|64)?(/[A-Za-z0-9_]+-linux-[A-Za-z0-9_]+)?$ ]] && continue
+    target=$dir
+    case "$dir/" in
+        # Hidden from the units by ProtectHome=, PrivateTmp=, PrivateDevices=, or nspawn's own
+        # mounts; or not a folder the binary searches by itself once installed elsewhere.
+        /home/* | /root/* | /run/* | /tmp/* | /var/tmp/* | /dev/* | /proc/* | /sys/*) target="" ;;
+    esac
+    grep -qxF "$dir" <<<"$runpath" || target=""
+    if [ -z "$target" ]; then
+        target=/opt/marsad-system-test/lib/${#runtime_binds[@]}
+        runtime_library_path=${runtime_library_path:+$runtime_library_path:}$target
+    fi
+    runtime_binds+=("$dir:$target")
+    log "$binary: libraries from $dir, bound read-only at $target in the container"
+done < <(awk '$2 == "=>" && $3 ~ /^\// { n = split($3, p, "/"); d = ""; for (i = 2; i < n; i++) d = d "/" p[i]; print d }' <<<"$libraries" | awk '!seen[$0]++')
 timing[build]=$(elapsed "$t")
 
 phase="root"
@@ -380,7 +414,20 @@ scripts/install.sh --destdir "$root" --binary "$binary" >"$work/install.log" 2>&
 shared=$(awk -F' = ' '/^\[/ { section = $0 } /^(publish|replay) = "[^"]+"/ { print $2 "\t" section }' "$root/etc/marsad/marsad.toml" \
     | sort | awk -F'\t' '$1 == last { printf "%s%s in %s and %s", sep, $1, lastsection, $2; sep = "; " } { last = $1; lastsection = $2 }')
 [ -z "$shared" ] || fail "the installed /etc/marsad/marsad.toml gives two sections one endpoint: $shared"
-if chroot "$root" /usr/bin/ldd /usr/local/bin/marsad | grep 'not found' >&2; then
+if [ -n "$runtime_library_path" ]; then
+    # Test-only, beside the installed units: where the bound runtime folders are. It changes no
+    # hardening setting; the shipped unit files are installed as they are.
+    for unit in marsad-ingest.service marsad-worker@.service; do
+        mkdir -p "$root/etc/systemd/system/$unit.d"
+        printf '%s\n' "# scripts/system-test.sh only: the libraries of $binary," \
+            "# bound read-only into this container at paths the units do not hide." \
+            "[Service]" "Environment=LD_LIBRARY_PATH=$runtime_library_path" \
+            >"$root/etc/systemd/system/$unit.d/system-test-libraries.conf"
+    done
+fi
+# Without bound folders the root alone must hold every library; with them, this check is made
+# inside the booted container, where they are mounted.
+if [ "${#runtime_binds[@]}" -eq 0 ] && chroot "$root" /usr/bin/ldd /usr/local/bin/marsad | grep 'not found' >&2; then
     fail "the root lacks libraries marsad needs (above): add their packages to root_packages"
 fi
 timing[install]=$(elapsed "$t")
@@ -404,10 +451,12 @@ fi
 [ -d /run/systemd ] || created_run_systemd=1
 booted_once=1
 mkdir "${cgroup_dirs[@]}"
+binds=()
+for bind in "${runtime_binds[@]}"; do binds+=("--bind-ro=$bind"); done
 (
     for dir in "${cgroup_dirs[@]}"; do echo "$BASHPID" >"$dir/cgroup.procs"; done
     exec systemd-nspawn --quiet --directory="$root" --machine="$machine" --register=no --keep-unit \
-        --private-network --boot --console=pipe
+        --private-network "${binds[@]}" --boot --console=pipe
 ) </dev/null >"$work/nspawn.log" 2>&1 &
 nspawn_pid=$!
 
@@ -425,6 +474,15 @@ booted() {
 wait_for 120 "the container to boot (systemctl is-system-running)" booted
 timing[boot]=$(elapsed "$t")
 log "booted $suite in $root (container init: host pid $init_pid) in ${timing[boot]} s"
+if [ "${#runtime_binds[@]}" -gt 0 ]; then
+    phase="libraries"
+    # As the units will load it: from the root's packages and the bound folders only.
+    in_ct env ${runtime_library_path:+"LD_LIBRARY_PATH=$runtime_library_path"} ldd /usr/local/bin/marsad >"$work/ldd" 2>&1 \
+        || { cat "$work/ldd" >&2; fail "ldd /usr/local/bin/marsad failed inside the container"; }
+    if grep 'not found' "$work/ldd" >&2; then
+        fail "inside the container marsad lacks the libraries above: add their packages to root_packages"
+    fi
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Start, as install.sh does on a machine run by systemd.
@@ -569,8 +627,11 @@ timing[poweroff]=$(elapsed "$t")
 
 root_note="cached"
 [ "$root_built" -eq 1 ] && root_note="debootstrapped"
+binary_note="self-contained"
+[ "${#runtime_binds[@]}" -eq 0 ] || binary_note="$(IFS=' '; echo "${runtime_binds[*]%%:*}") bound read-only"
 echo "system-test: OK — 4 units READY with watchdog pings, 10/10 articles archived once, ingest and" \
-    "archive worker restarted after SIGKILL; root ${timing[root]} s ($root_note), build ${timing[build]} s," \
-    "$root_mode ${timing[copy]} s, boot ${timing[boot]} s, start ${timing[start]} s, notify ${timing[notify]} s," \
+    "archive worker restarted after SIGKILL; marsad $binary ($binary_note);" \
+    "root ${timing[root]} s ($root_note), build ${timing[build]} s," \
+    "$root_mode ${timing[copy]} s, install ${timing[install]} s, boot ${timing[boot]} s, start ${timing[start]} s, notify ${timing[notify]} s," \
     "archive ${timing[archive]} s, kill ${timing[kill]} s, stop ${timing[stop]} s, poweroff ${timing[poweroff]} s;" \
     "total $((SECONDS - started)) s"
