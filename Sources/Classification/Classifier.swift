@@ -88,7 +88,8 @@ public struct Classifier: Sendable {
             }
         }
         var best: [String: (score: Double, units: [(unit: Int, z: Double)])] = [:]
-        let occurrences = units.map { extractor.occurrences(in: $0.text) }
+        var memo: FeatureExtractor.Memo = [:]
+        let occurrences = units.map { extractor.occurrences(in: $0.text, memo: &memo) }
         let unitLogits = occurrences.map { self.logits(Set($0.map { WordKey($0.feature) })) }
         for (position, label) in model.labels.enumerated() {
             var top = 0.0
@@ -107,11 +108,13 @@ public struct Classifier: Sendable {
             var seen: Set<String> = []
             for (index, _) in found.units.sorted(by: { $0.z > $1.z }) {
                 let unit = units[index]
+                var unitScalars: [Unicode.Scalar]?
                 for occurrence in occurrences[index] {
                     guard let row = weightsByFeature[WordKey(occurrence.feature)], let weight = row.first(where: { $0.label == labelIndex })?.weight,
                         weight > 0.25
                     else { continue }
-                    let scalars = Array(unit.text.unicodeScalars)[occurrence.range]
+                    if unitScalars == nil { unitScalars = Array(unit.text.unicodeScalars) }
+                    let scalars = unitScalars![occurrence.range]
                     let text = String(String.UnicodeScalarView(scalars))
                     let words = ArabicTokenizer.tokens(of: text).map(\.text)
                     guard !words.isEmpty, !words.allSatisfy({ catalog.evidenceStopWords.contains($0) || $0.count <= 2 }) else { continue }

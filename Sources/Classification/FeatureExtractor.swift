@@ -29,12 +29,15 @@ public struct FeatureExtractor: Sendable {
     /// a common suffix (when at least three letters remain).
     static func forms(of token: String) -> (stem: String, bare: String?) {
         let stem = SearchForms.lightStem(token)
-        for suffix in suffixes where stem.hasSuffix(suffix) {
-            let bare = String(stem.dropLast(suffix.count))
-            if bare.count >= 3 { return (stem, bare) }
+        // Compared as scalars: normalised words have no combining marks, so a scalar is a letter.
+        let scalars = Array(stem.unicodeScalars)
+        for suffix in suffixScalars where scalars.count >= suffix.count + 3 && scalars.suffix(suffix.count).elementsEqual(suffix) {
+            return (stem, String(String.UnicodeScalarView(scalars.dropLast(suffix.count))))
         }
         return (stem, nil)
     }
+
+    static let suffixScalars = suffixes.map { Array($0.unicodeScalars) }
 
     /// A lexicon phrase as the sequence of light stems it is matched by.
     public static func phraseKey(_ phrase: String) -> [String] {
@@ -52,40 +55,76 @@ public struct FeatureExtractor: Sendable {
         return result
     }
 
+    /// What one distinct word contributes wherever it occurs: worked out once per text (or per
+    /// article, when the caller shares the memo across its sentences), as news repeats its words.
+    public struct WordFeatures: Sendable {
+        /// `variants(of:)`, its own light stem first.
+        let variants: [String]
+        /// A number: no unigram features, no bigram starting here.
+        let numeric: Bool
+        /// Its `w:` and `s:` features, in order.
+        let unigrams: [String]
+        /// `variants` as keys, for the lexicon.
+        let keys: [WordKey]
+    }
+
+    /// Word → its features, shared by the texts of one article.
+    public typealias Memo = [WordKey: WordFeatures]
+
+    static func features(of word: String) -> WordFeatures {
+        let variants = Self.variants(of: word)
+        let numeric = variants[0].allSatisfy(\.isNumber)
+        var unigrams: [String] = []
+        if !numeric {
+            var bares: Set<WordKey> = []
+            for (index, variant) in variants.enumerated() {
+                if index == 0 || variant.count >= 3 { unigrams.append("w:" + variant) }
+                if let bare = Self.forms(of: variant).bare, bares.insert(WordKey(bare)).inserted { unigrams.append("s:" + bare) }
+            }
+        }
+        return WordFeatures(variants: variants, numeric: numeric, unigrams: unigrams, keys: variants.map(WordKey.init))
+    }
+
     /// The feature occurrences of `text`.
     public func occurrences(in text: String) -> [FeatureOccurrence] {
+        var memo: Memo = [:]
+        return occurrences(in: text, memo: &memo)
+    }
+
+    /// The feature occurrences of `text`, reusing (and filling) `memo`.
+    public func occurrences(in text: String, memo: inout Memo) -> [FeatureOccurrence] {
         let tokens = ArabicTokenizer.tokens(of: text)
-        var forms: [[String]] = []
-        forms.reserveCapacity(tokens.count)
+        var words: [WordFeatures] = []
+        words.reserveCapacity(tokens.count)
         var result: [FeatureOccurrence] = []
         result.reserveCapacity(tokens.count * 4)
         for token in tokens {
-            let variants = Self.variants(of: token.text)
-            forms.append(variants)
-            if variants[0].allSatisfy(\.isNumber) { continue }
-            var bares: Set<String> = []
-            for (index, variant) in variants.enumerated() {
-                if index == 0 || variant.count >= 3 { result.append(FeatureOccurrence(feature: "w:" + variant, range: token.originalRange)) }
-                if let bare = Self.forms(of: variant).bare, bares.insert(bare).inserted {
-                    result.append(FeatureOccurrence(feature: "s:" + bare, range: token.originalRange))
-                }
+            let key = WordKey(token.text)
+            let word: WordFeatures
+            if let known = memo[key] {
+                word = known
+            } else {
+                word = Self.features(of: token.text)
+                memo[key] = word
             }
+            words.append(word)
+            for feature in word.unigrams { result.append(FeatureOccurrence(feature: feature, range: token.originalRange)) }
         }
-        for index in tokens.indices.dropLast() where !forms[index][0].allSatisfy(\.isNumber) {
+        for index in tokens.indices.dropLast() where !words[index].numeric {
             result.append(
                 FeatureOccurrence(
-                    feature: "b:" + forms[index][0] + "_" + forms[index + 1][0],
+                    feature: "b:" + words[index].variants[0] + "_" + words[index + 1].variants[0],
                     range: tokens[index].originalRange.lowerBound..<tokens[index + 1].originalRange.upperBound))
         }
         // Lexicon phrases: at each word, the longest phrase of each label that matches there.
         for position in tokens.indices {
             var matchedLabels: Set<String> = []
-            for start in forms[position] {
-                guard let candidates = phrases[WordKey(start)] else { continue }
+            for start in words[position].keys {
+                guard let candidates = phrases[start] else { continue }
                 for candidate in candidates where position + candidate.words.count <= tokens.count && !matchedLabels.contains(candidate.label) {
                     var matches = true
                     for offset in 1..<max(candidate.words.count, 1)
-                    where !forms[position + offset].contains(where: { $0.utf8.elementsEqual(candidate.words[offset].utf8) }) {
+                    where !words[position + offset].variants.contains(where: { $0.utf8.elementsEqual(candidate.words[offset].utf8) }) {
                         matches = false
                         break
                     }

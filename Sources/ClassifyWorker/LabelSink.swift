@@ -97,24 +97,22 @@ public final class LabelSink: RecordSink {
         let now = Timestamp.iso(Date())
         for message in batch.messages {
             guard message.envelope.schema == ArticleRecord.schemaName else { continue }
-            let article: ArticleRecord
+            // Only the text is decoded: the article goes out exactly as ingest published it.
+            let article: ArticleRecord.Text
             do {
-                article = try ArticleRecord.decode(message.payload)
+                article = try ArticleRecord.Text.decode(message.payload)
             } catch {
                 logger.error("not an article record; skipped", metadata: ["seq": "\(message.envelope.seq)", "error": "\(error)"])
                 continue
             }
-            let record = Self.labels(
-                of: article, classifier: classifier,
-                source: .init(stream: message.envelope.stream, epoch: message.envelope.epoch, seq: message.envelope.seq), now: now)
-            // The article goes out exactly as ingest published it: no second encoding.
-            let payload = try LabelsRecord.jsonData(
-                id: record.id, source: record.source, labels: record.labels, classifiedAt: record.classifiedAt, articleJSON: message.payload)
-            for label in record.labels { Counter(label: "marsad_labels_total", dimensions: [("label", label.label)]).increment() }
+            let labels = Self.labels(title: article.title, paragraphs: article.paragraphs, classifier: classifier)
+            let source = LabelsRecord.Source(stream: message.envelope.stream, epoch: message.envelope.epoch, seq: message.envelope.seq)
+            let payload = try LabelsRecord.jsonData(id: article.id, source: source, labels: labels, classifiedAt: now, articleJSON: message.payload)
+            for label in labels { Counter(label: "marsad_labels_total", dimensions: [("label", label.label)]).increment() }
             drafts.append(
                 Journal.Draft(
-                    id: record.id, schema: LabelsRecord.schemaName,
-                    topics: [Self.allTopic] + record.labels.map { Self.topic(label: $0.label) }, payload: payload))
+                    id: article.id, schema: LabelsRecord.schemaName, topics: [Self.allTopic] + labels.map { Self.topic(label: $0.label) },
+                    payload: payload))
         }
         let entries = try journal.append(drafts)
         for entry in entries { try publisher.publish(entry) }
@@ -137,13 +135,19 @@ public final class LabelSink: RecordSink {
     )
         -> LabelsRecord
     {
-        let labels = classifier.classify(title: article.title, paragraphs: article.paragraphs).map { assigned in
+        LabelsRecord(
+            id: article.id, source: source, labels: labels(title: article.title, paragraphs: article.paragraphs, classifier: classifier),
+            classifiedAt: now, article: article)
+    }
+
+    /// The labels of an article's text.
+    public static func labels(title: String, paragraphs: [String], classifier: Classifier) -> [LabelsRecord.Label] {
+        classifier.classify(title: title, paragraphs: paragraphs).map { assigned in
             LabelsRecord.Label(
                 label: assigned.label, score: assigned.score,
                 evidence: assigned.evidence.map {
                     LabelsRecord.Evidence(text: $0.text, field: $0.field, paragraph: $0.paragraph, start: $0.start, end: $0.end, weight: $0.weight)
                 })
         }
-        return LabelsRecord(id: article.id, source: source, labels: labels, classifiedAt: now, article: article)
     }
 }

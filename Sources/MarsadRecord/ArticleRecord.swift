@@ -349,9 +349,211 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
 }
 
 extension ArticleRecord {
-    /// Compact JSON, keys in schema order, slashes unescaped.
+    /// The part of an article record a classifier reads; decoding only it skips the entities and
+    /// their mentions, most of a record.
+    public struct Text: Decodable, Sendable {
+        public var schema: String
+        public var id: String
+        public var title: String
+        public var paragraphs: [String]
+
+        public static func decode(_ data: Data) throws -> Text {
+            let text = try JSONDecoder().decode(Text.self, from: data)
+            guard text.schema == ArticleRecord.schemaName else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "schema \(text.schema), not \(ArticleRecord.schemaName)"))
+            }
+            return text
+        }
+    }
+
+    /// Compact JSON, keys in schema order, slashes unescaped, every key present (`null` when
+    /// absent): the journal and wire form. Written by `JSONWriter`; `encode(to:)` writes the same
+    /// keys for any `Encoder`.
     public func jsonData() throws -> Data {
-        try ArticleRecord.encoder.encode(self)
+        var writer = JSONWriter(capacity: 4096 + paragraphs.reduce(0) { $0 + $1.utf8.count } * 2)
+        write(to: &writer)
+        return Data(writer.bytes)
+    }
+
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("schema")
+        writer.string(schema)
+        writer.key("id")
+        writer.string(id)
+        writer.key("title")
+        writer.string(title)
+        writer.key("published")
+        if let published {
+            writer.beginObject()
+            writer.key("date")
+            writer.string(published.date)
+            writer.key("precision")
+            writer.string(published.precision)
+            writer.key("basis")
+            writer.string(published.basis)
+            writer.key("text")
+            writer.string(published.text)
+            writer.endObject()
+        } else {
+            writer.null()
+        }
+        writer.key("outlet")
+        if let outlet {
+            writer.beginObject()
+            writer.key("name")
+            writer.string(outlet.name)
+            writer.key("basis")
+            writer.string(outlet.basis)
+            writer.key("text")
+            writer.string(outlet.text)
+            writer.key("id")
+            writer.string(outlet.id)
+            writer.endObject()
+        } else {
+            writer.null()
+        }
+        writer.key("url")
+        writer.string(url)
+        writer.key("lang")
+        writer.string(lang)
+        writer.key("encoding")
+        writer.string(encoding)
+        writer.key("paragraphs")
+        writer.strings(paragraphs)
+        writer.key("subheadings")
+        writer.beginArray()
+        for subheading in subheadings {
+            writer.beginObject()
+            writer.key("text")
+            writer.string(subheading.text)
+            writer.key("before_paragraph")
+            writer.int(subheading.beforeParagraph)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("removed")
+        writer.beginArray()
+        for item in removed {
+            writer.beginObject()
+            writer.key("kind")
+            writer.string(item.kind)
+            writer.key("text")
+            writer.string(item.text)
+            writer.key("line")
+            writer.int(item.line)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("related")
+        writer.beginArray()
+        for item in related {
+            writer.beginObject()
+            writer.key("marker")
+            writer.string(item.marker)
+            writer.key("title")
+            writer.string(item.title)
+            writer.key("paragraphs")
+            writer.strings(item.paragraphs)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("entities")
+        writer.beginArray()
+        for entity in entities {
+            writer.beginObject()
+            writer.key("id")
+            writer.string(entity.id)
+            writer.key("kind")
+            writer.string(entity.kind)
+            writer.key("name_ar")
+            writer.string(entity.nameAr)
+            writer.key("name_en")
+            writer.string(entity.nameEn)
+            writer.key("wikidata")
+            writer.string(entity.wikidata)
+            writer.key("count")
+            writer.int(entity.count)
+            writer.key("mentions")
+            writer.beginArray()
+            for mention in entity.mentions {
+                writer.beginObject()
+                writer.key("field")
+                writer.string(mention.field)
+                writer.key("paragraph")
+                writer.int(mention.paragraph)
+                writer.key("start")
+                writer.int(mention.start)
+                writer.key("end")
+                writer.int(mention.end)
+                writer.key("text")
+                writer.string(mention.text)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("cited_sources")
+        writer.beginArray()
+        for source in citedSources {
+            writer.beginObject()
+            writer.key("id")
+            writer.string(source.id)
+            writer.key("name")
+            writer.string(source.name)
+            writer.key("text")
+            writer.string(source.text)
+            writer.key("field")
+            writer.string(source.field)
+            writer.key("paragraph")
+            writer.int(source.paragraph)
+            writer.key("start")
+            writer.int(source.start)
+            writer.key("end")
+            writer.int(source.end)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("candidates")
+        writer.beginArray()
+        for candidate in candidates {
+            writer.beginObject()
+            writer.key("name")
+            writer.string(candidate.name)
+            writer.key("title")
+            writer.string(candidate.title)
+            writer.key("field")
+            writer.string(candidate.field)
+            writer.key("paragraph")
+            writer.int(candidate.paragraph)
+            writer.key("start")
+            writer.int(candidate.start)
+            writer.key("end")
+            writer.int(candidate.end)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("files")
+        writer.beginArray()
+        for file in files {
+            writer.beginObject()
+            writer.key("name")
+            writer.string(file.name)
+            writer.key("sha256")
+            writer.string(file.sha256)
+            writer.key("size")
+            writer.int(file.size)
+            writer.key("received_at")
+            writer.string(file.receivedAt)
+            writer.key("line")
+            writer.int(file.line)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("ingested_at")
+        writer.string(ingestedAt)
+        writer.endObject()
     }
 
     public static func decode(_ data: Data) throws -> ArticleRecord {

@@ -104,12 +104,58 @@ public struct LabelsRecord: Codable, Sendable, Equatable {
     /// The record's JSON with the article's JSON embedded as it is, last: what the classify
     /// worker publishes. Neither the article nor its labels are encoded twice.
     public static func jsonData(id: String, source: Source, labels: [Label], classifiedAt: String, articleJSON: Data) throws -> Data {
-        var data = try ArticleRecord.encoder.encode(Header(schema: schemaName, id: id, source: source, labels: labels, classifiedAt: classifiedAt))
-        data.removeLast()  // the closing brace
-        data.append(contentsOf: articleKey)
-        data.append(articleJSON)
-        data.append(UInt8(ascii: "}"))
-        return data
+        var writer = JSONWriter(capacity: articleJSON.count + 4096)
+        writer.beginObject()
+        writer.key("schema")
+        writer.string(schemaName)
+        writer.key("id")
+        writer.string(id)
+        writer.key("source")
+        writer.beginObject()
+        writer.key("stream")
+        writer.string(source.stream)
+        writer.key("epoch")
+        writer.int(source.epoch)
+        writer.key("seq")
+        writer.int(source.seq)
+        writer.endObject()
+        writer.key("labels")
+        writer.beginArray()
+        for label in labels {
+            writer.beginObject()
+            writer.key("label")
+            writer.string(label.label)
+            writer.key("score")
+            writer.double(label.score)
+            writer.key("evidence")
+            writer.beginArray()
+            for evidence in label.evidence {
+                writer.beginObject()
+                writer.key("text")
+                writer.string(evidence.text)
+                writer.key("field")
+                writer.string(evidence.field)
+                writer.key("paragraph")
+                writer.int(evidence.paragraph)
+                writer.key("start")
+                writer.int(evidence.start)
+                writer.key("end")
+                writer.int(evidence.end)
+                writer.key("weight")
+                writer.double(evidence.weight)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("classified_at")
+        writer.string(classifiedAt)
+        // `,"article":` and the article as it is: `split` finds it by that key.
+        writer.key("article")
+        writer.raw(articleJSON)
+        writer.endObject()
+        return Data(writer.bytes)
     }
 
     /// Splits a labels record written by `jsonData(…articleJSON:)` into its labels and the

@@ -205,12 +205,18 @@ struct ParseBenchCommand: AsyncParsableCommand {
                 do throws(ParseFailure) {
                     for outcome in try builder.records(for: file) {
                         guard case .success(let record) = outcome.result else { continue }
+                        // As ingest and the classify worker do: the record's JSON, then the labels
+                        // record around it.
+                        guard let json = try? record.jsonData() else { continue }
                         if let classifier {
+                            let labels = LabelSink.labels(title: record.title, paragraphs: record.paragraphs, classifier: classifier)
                             encoded +=
-                                (try? LabelSink.labels(of: record, classifier: classifier, source: .init(stream: "bench", epoch: 0, seq: 0))
-                                    .jsonData().count) ?? 0
+                                (try? LabelsRecord.jsonData(
+                                    id: record.id, source: .init(stream: "bench", epoch: 0, seq: 0), labels: labels, classifiedAt: "",
+                                    articleJSON: json
+                                ).count) ?? 0
                         } else {
-                            encoded += (try? record.jsonData().count) ?? 0
+                            encoded += json.count
                         }
                     }
                 } catch {

@@ -140,4 +140,50 @@ import Testing
         #expect(object.keys.contains("published"))
         #expect(object["published"] is NSNull)
     }
+
+    /// `jsonData()` (the hand-written writer) says what `JSONEncoder` says, for every seed and for
+    /// strings with every character JSON escapes.
+    @Test func theRecordWriterAgreesWithJSONEncoder() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        func canonical(_ data: Data) throws -> Data {
+            try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: data), options: [.sortedKeys, .withoutEscapingSlashes])
+        }
+        var records = try ["000", "001", "002", "003", "004"].map { try Fixtures.seed($0) }
+        var tricky = records[0]
+        var controls = ""
+        for value in 0..<0x80 { controls.unicodeScalars.append(Unicode.Scalar(UInt8(value))) }
+        tricky.title = controls + "\u{2028}\u{FEFF}«عنوان» \"quoted\" back\\slash / 🇸🇾"
+        tricky.url = nil
+        tricky.paragraphs.append("")
+        records.append(tricky)
+        for record in records {
+            let written = try record.jsonData()
+            #expect(try ArticleRecord.decode(written) == record)
+            #expect(try canonical(written) == (try canonical(try encoder.encode(record))))
+            // Keys in schema order, compact.
+            #expect(String(decoding: written.prefix(40), as: UTF8.self).hasPrefix(#"{"schema":"marsad.article/1","id":""#))
+        }
+        // Escapes byte for byte as JSONEncoder writes them.
+        struct Text: Encodable { let title: String }
+        let expected = String(decoding: try encoder.encode(Text(title: tricky.title)), as: UTF8.self)
+        let written = String(decoding: try tricky.jsonData(), as: UTF8.self)
+        #expect(written.contains(String(expected.dropFirst(#"{"title":"#.count).dropLast())))
+
+        let labels = [
+            LabelsRecord.Label(
+                label: "ASSAULT", score: 0.875,
+                evidence: [LabelsRecord.Evidence(text: "قصف \"مدفعي\"", field: "paragraph", paragraph: 2, start: 10, end: 20, weight: 1.0)]),
+            LabelsRecord.Label(
+                label: "PROTEST", score: 1,
+                evidence: [LabelsRecord.Evidence(text: "x", field: "title", paragraph: nil, start: 0, end: 1, weight: 0.07)]),
+        ]
+        let source = LabelsRecord.Source(stream: "articles", epoch: 1_732_000_000, seq: 42)
+        let labelled = try LabelsRecord.jsonData(
+            id: records[3].id, source: source, labels: labels, classifiedAt: "2026-11-23T04:00:00Z", articleJSON: try records[3].jsonData())
+        let whole = LabelsRecord(id: records[3].id, source: source, labels: labels, classifiedAt: "2026-11-23T04:00:00Z", article: records[3])
+        #expect(try LabelsRecord.decode(labelled) == whole)
+        #expect(try canonical(labelled) == (try canonical(try encoder.encode(whole))))
+        #expect(LabelsRecord.split(labelled)?.labels == labels)
+    }
 }
