@@ -40,34 +40,57 @@ public struct Classifier: Sendable {
     /// Evidence spans kept per label.
     public var evidenceLimit = 5
 
-    /// Feature → its weights, as (label index, weight) pairs: one lookup per feature scores every
-    /// label at once.
-    private let weightsByFeature: [WordKey: [(label: Int, weight: Double)]]
+    /// Feature → its number in `rows`: one lookup per feature occurrence.
+    private let featureNumbers: [WordKey: Int]
+    /// A weighted feature's weights, as (label index, weight) pairs: one row scores every label.
+    private let rows: [[(label: Int, weight: Double)]]
 
     public init(catalog: LabelCatalog, model: LabelModel) {
         self.catalog = catalog
         self.model = model
         self.extractor = FeatureExtractor(catalog: catalog)
-        var index: [WordKey: [(label: Int, weight: Double)]] = [:]
+        var numbers: [WordKey: Int] = [:]
+        var rows: [[(label: Int, weight: Double)]] = []
         for (position, label) in model.labels.enumerated() {
-            for (feature, weight) in label.weights { index[WordKey(feature), default: []].append((position, weight)) }
+            for (feature, weight) in label.weights {
+                let key = WordKey(feature)
+                let number: Int
+                if let known = numbers[key] {
+                    number = known
+                } else {
+                    number = rows.count
+                    numbers[key] = number
+                    rows.append([])
+                }
+                rows[number].append((position, weight))
+            }
         }
-        weightsByFeature = index
+        featureNumbers = numbers
+        self.rows = rows
     }
 
-    /// The linear scores (before the sigmoid) of a set of features, for every label.
-    func logits(_ features: Set<WordKey>) -> [Double] {
+    /// The weighted features of some occurrences, by number (`nil` for a feature the model does
+    /// not weigh).
+    func numbers(of occurrences: [FeatureOccurrence]) -> [Int?] {
+        occurrences.map { featureNumbers[WordKey($0.feature)] }
+    }
+
+    /// The linear scores (before the sigmoid) of the features of one text, for every label; a
+    /// feature counts once however often it occurs. `seen` (one slot per weighted feature) marks
+    /// the features counted with `stamp`, so no set is built per text.
+    func logits(_ numbers: [Int?], seen: inout [Int], stamp: Int) -> [Double] {
         var z = model.labels.map(\.bias)
-        for feature in features {
-            guard let row = weightsByFeature[feature] else { continue }
-            for (label, weight) in row { z[label] += weight }
+        for case let number? in numbers where seen[number] != stamp {
+            seen[number] = stamp
+            for (label, weight) in rows[number] { z[label] += weight }
         }
         return z
     }
 
     /// Scores of one text for every label (no threshold).
     public func scores(of text: String) -> [String: Double] {
-        let z = logits(Set(extractor.occurrences(in: text).map { WordKey($0.feature) }))
+        var seen = [Int](repeating: -1, count: rows.count)
+        let z = logits(numbers(of: extractor.occurrences(in: text)), seen: &seen, stamp: 0)
         var result: [String: Double] = [:]
         for (index, label) in model.labels.enumerated() { result[label.name] = LabelModel.sigmoid(z[index]) }
         return result
@@ -90,7 +113,9 @@ public struct Classifier: Sendable {
         var best: [String: (score: Double, units: [(unit: Int, z: Double)])] = [:]
         var memo: FeatureExtractor.Memo = [:]
         let occurrences = units.map { extractor.occurrences(in: $0.text, memo: &memo) }
-        let unitLogits = occurrences.map { self.logits(Set($0.map { WordKey($0.feature) })) }
+        let numbers = occurrences.map(self.numbers(of:))
+        var seen = [Int](repeating: -1, count: rows.count)
+        let unitLogits = numbers.indices.map { self.logits(numbers[$0], seen: &seen, stamp: $0) }
         for (position, label) in model.labels.enumerated() {
             var top = 0.0
             var hits: [(unit: Int, z: Double)] = []
@@ -109,10 +134,8 @@ public struct Classifier: Sendable {
             for (index, _) in found.units.sorted(by: { $0.z > $1.z }) {
                 let unit = units[index]
                 var unitScalars: [Unicode.Scalar]?
-                for occurrence in occurrences[index] {
-                    guard let row = weightsByFeature[WordKey(occurrence.feature)], let weight = row.first(where: { $0.label == labelIndex })?.weight,
-                        weight > 0.25
-                    else { continue }
+                for (occurrence, number) in zip(occurrences[index], numbers[index]) {
+                    guard let number, let weight = rows[number].first(where: { $0.label == labelIndex })?.weight, weight > 0.25 else { continue }
                     if unitScalars == nil { unitScalars = Array(unit.text.unicodeScalars) }
                     let scalars = unitScalars![occurrence.range]
                     let text = String(String.UnicodeScalarView(scalars))
