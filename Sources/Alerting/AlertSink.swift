@@ -85,7 +85,8 @@ public final class AlertSink: RecordSink {
             for message in batch.messages where message.envelope.schema == LabelsRecord.schemaName {
                 let record: LabelsRecord
                 do {
-                    record = try LabelsRecord.decode(message.payload)
+                    // Rules look at which entities an article names, never where.
+                    record = try LabelsRecord.decodeWithoutMentions(message.payload)
                 } catch {
                     logger.error("not a labels record; skipped", metadata: ["seq": "\(message.envelope.seq)", "error": "\(error)"])
                     continue

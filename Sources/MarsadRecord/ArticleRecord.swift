@@ -276,6 +276,21 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
             case nameEn = "name_en"
         }
 
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decode(String.self, forKey: .id)
+            kind = try container.decode(String.self, forKey: .kind)
+            nameAr = try container.decode(String.self, forKey: .nameAr)
+            nameEn = try container.decode(String.self, forKey: .nameEn)
+            wikidata = try container.decodeIfPresent(String.self, forKey: .wikidata)
+            count = try container.decode(Int.self, forKey: .count)
+            if decoder.userInfo[ArticleRecord.withoutMentions] as? Bool == true {
+                mentions = []
+            } else {
+                mentions = try container.decode([MentionField].self, forKey: .mentions)
+            }
+        }
+
         public func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(id, forKey: .id)
@@ -559,6 +574,11 @@ extension ArticleRecord {
     public static func decode(_ data: Data) throws -> ArticleRecord {
         try JSONDecoder().decode(ArticleRecord.self, from: data)
     }
+
+    /// A decoder's `userInfo` key: when `true`, entities are decoded with their `count` but an
+    /// empty `mentions` list (for readers that need which entities, not where: most of a
+    /// record's size and decoding cost is its mentions).
+    public static let withoutMentions = CodingUserInfoKey(rawValue: "marsad.withoutMentions")!
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

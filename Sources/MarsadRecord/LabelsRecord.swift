@@ -183,4 +183,11 @@ public struct LabelsRecord: Codable, Sendable, Equatable {
     }
 
     public static func decode(_ data: Data) throws -> LabelsRecord { try JSONDecoder().decode(LabelsRecord.self, from: data) }
+
+    /// The record with its article's entities but not their mentions (`ArticleRecord.withoutMentions`).
+    public static func decodeWithoutMentions(_ data: Data) throws -> LabelsRecord {
+        let decoder = JSONDecoder()
+        decoder.userInfo[ArticleRecord.withoutMentions] = true
+        return try decoder.decode(LabelsRecord.self, from: data)
+    }
 }

@@ -186,4 +186,19 @@ import Testing
         #expect(try canonical(labelled) == (try canonical(try encoder.encode(whole))))
         #expect(LabelsRecord.split(labelled)?.labels == labels)
     }
+
+    @Test func aLabelsRecordDecodedWithoutMentionsKeepsEverythingElse() throws {
+        let article = try Fixtures.seed("003")
+        #expect(article.entities.contains { !$0.mentions.isEmpty })
+        let source = LabelsRecord.Source(stream: "articles", epoch: 1, seq: 7)
+        let data = try LabelsRecord.jsonData(id: article.id, source: source, labels: [], classifiedAt: "now", articleJSON: try article.jsonData())
+        let light = try LabelsRecord.decodeWithoutMentions(data)
+        #expect(light.article.entities.map(\.id) == article.entities.map(\.id))
+        #expect(light.article.entities.map(\.count) == article.entities.map(\.count))
+        #expect(light.article.entities.allSatisfy { $0.mentions.isEmpty })
+        var expected = article
+        for index in expected.entities.indices { expected.entities[index].mentions = [] }
+        #expect(light.article == expected)
+        #expect(try LabelsRecord.decode(data).article == article)
+    }
 }
