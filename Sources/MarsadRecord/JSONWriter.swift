@@ -11,25 +11,19 @@ struct JSONWriter {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func beginObject() {
+    mutating func beginObject() { open(UInt8(ascii: "{")) }
+    mutating func endObject() { close(UInt8(ascii: "}")) }
+    mutating func beginArray() { open(UInt8(ascii: "[")) }
+    mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    private mutating func open(_ bracket: UInt8) {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        bytes.append(bracket)
         needsComma = false
     }
 
-    mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
-        needsComma = true
-    }
-
-    mutating func beginArray() {
-        separate()
-        bytes.append(UInt8(ascii: "["))
-        needsComma = false
-    }
-
-    mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(bracket)
         needsComma = true
     }
 
@@ -71,6 +65,53 @@ struct JSONWriter {
         if text.hasSuffix(".0") { text.removeLast(2) }
         bytes.append(contentsOf: text.utf8)
         needsComma = true
+    }
+
+    /// `"key":value`, for the value kinds records hold.
+    mutating func string(_ key: StaticString, _ value: String?) {
+        self.key(key)
+        string(value)
+    }
+
+    mutating func int(_ key: StaticString, _ value: Int?) {
+        self.key(key)
+        int(value)
+    }
+
+    mutating func int(_ key: StaticString, _ value: UInt64) {
+        self.key(key)
+        int(value)
+    }
+
+    mutating func double(_ key: StaticString, _ value: Double) {
+        self.key(key)
+        double(value)
+    }
+
+    mutating func strings(_ key: StaticString, _ values: [String]) {
+        self.key(key)
+        strings(values)
+    }
+
+    /// `"key":[{…},{…}]`: one object per element, its fields written by `body`.
+    mutating func objects<Element>(_ key: StaticString, _ elements: [Element], _ body: (inout JSONWriter, Element) -> Void) {
+        self.key(key)
+        beginArray()
+        for element in elements {
+            beginObject()
+            body(&self, element)
+            endObject()
+        }
+        endArray()
+    }
+
+    /// Where a span is: `"field", "paragraph", "start", "end"`, as mentions, cited sources,
+    /// candidates and evidence have it.
+    mutating func place(field: String, paragraph: Int?, start: Int, end: Int) {
+        string("field", field)
+        int("paragraph", paragraph)
+        int("start", start)
+        int("end", end)
     }
 
     mutating func null() {
