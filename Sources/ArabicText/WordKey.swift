@@ -21,3 +21,28 @@ public struct WordKey: Hashable, Sendable {
         copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
+
+/// A set of normalised words, hashed and compared by their bytes like `WordKey`: membership
+/// tests on every token of an article without Unicode normalisation.
+public struct WordSet: Sendable, Equatable, ExpressibleByArrayLiteral {
+    private var keys: Set<WordKey>
+
+    public init(_ words: some Sequence<String>) {
+        keys = Set(words.map(WordKey.init))
+    }
+
+    public init(arrayLiteral words: String...) {
+        self.init(words)
+    }
+
+    public func contains(_ word: String) -> Bool { keys.contains(WordKey(word)) }
+    public var isEmpty: Bool { keys.isEmpty }
+    public var count: Int { keys.count }
+    public var words: [String] { keys.map(\.text) }
+
+    public func union(_ other: WordSet) -> WordSet {
+        var result = self
+        result.keys.formUnion(other.keys)
+        return result
+    }
+}

@@ -6,7 +6,7 @@ import MarsadConfig
 public struct BoilerplateMarkers: Sendable {
     /// A group of markers that removes what it matches as one kind.
     public struct Group: Sendable {
-        public var lines: Set<String> = []
+        public var lines: WordSet = []
         public var prefixes: [String] = []
 
         func matches(_ key: String) -> Bool {
@@ -46,7 +46,7 @@ public struct BoilerplateMarkers: Sendable {
         func group(_ name: String) -> Group {
             let table = root.table(name)
             let result = Group(
-                lines: Set(table.strings("lines").map(LineKey.make)),
+                lines: WordSet(table.strings("lines").map(LineKey.make)),
                 prefixes: table.strings("prefixes").map(LineKey.make))
             table.rejectUnknownKeys()
             return result

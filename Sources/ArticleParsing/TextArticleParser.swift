@@ -5,10 +5,10 @@ import Foundation
 /// نيوز») and outlets (a site name above the headline, an agency in a wire dateline). Keys are
 /// normalised word sequences (see `KnownNames.key`), filled from the gazetteer.
 public struct KnownNames: Sendable {
-    public var places: Set<String>
-    public var media: Set<String>
+    public var places: WordSet
+    public var media: WordSet
 
-    public init(places: Set<String> = [], media: Set<String> = []) {
+    public init(places: WordSet = [], media: WordSet = []) {
         self.places = places
         self.media = media
     }

@@ -4,22 +4,22 @@ import MarsadConfig
 /// The rules in `config/linking.toml`: cues of cited sources and titles of unnamed people.
 public struct LinkingRules: Sendable {
     /// Normalised cue words («حسب», «نقلت» …).
-    public var cues: Set<String> = []
+    public var cues: WordSet = []
     /// Normalised nouns that stand before a medium's name («وكالة», «صحيفة» …).
-    public var mediaNouns: Set<String> = []
+    public var mediaNouns: WordSet = []
     /// Titles as normalised word sequences, longest first.
     public var titles: [[String]] = [] {
         didSet {
             titlesByFirstWord = [:]
-            for title in titles { titlesByFirstWord[title[0], default: []].append(title) }
+            for title in titles { titlesByFirstWord[WordKey(title[0]), default: []].append(title) }
         }
     }
     /// The titles by their first word, longest first.
-    public private(set) var titlesByFirstWord: [String: [[String]]] = [:]
+    public private(set) var titlesByFirstWord: [WordKey: [[String]]] = [:]
     /// Normalised words that end a name.
-    public var stopWords: Set<String> = []
+    public var stopWords: WordSet = []
     /// Normalised words of institutions that follow a title («وزير دفاع», «رئيس هيئة»): skipped.
-    public var institutionWords: Set<String> = []
+    public var institutionWords: WordSet = []
 
     public init() {}
 
@@ -27,7 +27,7 @@ public struct LinkingRules: Sendable {
         let document = try TOMLDocument(contentsOf: file)
         let root = document.table
         var rules = LinkingRules()
-        func words(_ list: [String]) -> Set<String> { Set(list.flatMap { ArabicTokenizer.tokens(of: $0).map(\.text) }) }
+        func words(_ list: [String]) -> WordSet { WordSet(list.flatMap { ArabicTokenizer.tokens(of: $0).map(\.text) }) }
         let cited = root.table("cited_sources")
         rules.cues = words(cited.strings("cues"))
         rules.mediaNouns = words(cited.strings("media_nouns"))
@@ -92,7 +92,7 @@ public struct ReferenceFinder: Sendable {
             for mention in mentions[index] {
                 guard let entity = gazetteer.entity(id: mention.entityID), entity.isMedia, entity.id != outletID else { continue }
                 guard let position = tokens.firstIndex(where: { $0.originalRange.upperBound > mention.range.lowerBound }) else { continue }
-                let before = tokens[max(0, position - 3)..<position].flatMap { Proclitics.stems(of: $0.text, minimumStem: 2) }
+                let before = item.shortStems[max(0, position - 3)..<position].joined()
                 let cued =
                     before.contains { rules.cues.contains($0) || rules.mediaNouns.contains($0) }
                     || Self.inParentheses(scalars, mention.range)
@@ -100,8 +100,7 @@ public struct ReferenceFinder: Sendable {
                 found.append(CitedSource(id: entity.id, name: entity.nameArabic, text: mention.text, textIndex: index, range: mention.range))
             }
             // «صحيفة "ذا تايمز"»: a quoted name after a media noun.
-            for (position, token) in tokens.enumerated()
-            where Proclitics.stems(of: token.text, minimumStem: 3).contains(where: rules.mediaNouns.contains) {
+            for (position, token) in tokens.enumerated() where item.strippings[position].contains(where: { rules.mediaNouns.contains($0.stem) }) {
                 let after = token.originalRange.upperBound
                 var cursor = after
                 while cursor < scalars.count, scalars[cursor] == " " { cursor += 1 }
@@ -138,9 +137,8 @@ public struct ReferenceFinder: Sendable {
             let linked = mentions[index]
             func linkedEntity(_ token: Token) -> String? { linked.first { $0.range.overlaps(token.originalRange) }?.entityID }
             func isLinked(_ token: Token) -> Bool { linkedEntity(token) != nil }
-            // The stems of every token, computed once.
-            let stems = tokens.map { Proclitics.stems(of: $0.text, minimumStem: 2) }
-            func hasArticle(_ index: Int) -> Bool { stems[index].contains { $0.hasPrefix("ال") } }
+            let stems = item.shortStems
+            func hasArticle(_ index: Int) -> Bool { stems[index].contains { $0.utf8.starts(with: Self.article) } }
             func isInstitution(_ index: Int) -> Bool { stems[index].contains(where: rules.institutionWords.contains) }
             func gapIsSpace(_ a: Token, _ b: Token) -> Bool {
                 // Two tokens from one original scalar («¾» normalises to «3⁄4») have no gap at all.
@@ -212,12 +210,15 @@ public struct ReferenceFinder: Sendable {
         return found
     }
 
+    /// «ال» as bytes: a stem that starts with it has the article.
+    static let article = Array("ال".utf8)
+
     /// The number of tokens of a title starting at `position` (the first word may carry
     /// proclitics), or `nil`.
     func titleLength(_ tokens: [Token], stems: [[String]], at position: Int) -> Int? {
         var best: Int?
         for first in stems[position] {
-            guard let candidates = rules.titlesByFirstWord[first] else { continue }
+            guard let candidates = rules.titlesByFirstWord[WordKey(first)] else { continue }
             for title in candidates where position + title.count <= tokens.count && title.count > (best ?? 0) {
                 var matches = true
                 for offset in 1..<max(title.count, 1) where !tokens[position + offset].text.utf8.elementsEqual(title[offset].utf8) {

@@ -6,11 +6,18 @@ public struct AnalyzedText: Sendable {
     public let text: String
     public let normalized: NormalizedText
     public let tokens: [Token]
+    /// Each token's forms without proclitics (`Proclitics.strippings`), with stems of at least
+    /// three letters, and the stems of at least two: worked out once for the linker, the
+    /// cited-source finder and the person finder, which all ask.
+    public let strippings: [[(stem: String, prefix: Int)]]
+    public let shortStems: [[String]]
 
     public init(_ text: String) {
         self.text = text
         normalized = ArabicNormalizer.normalize(text)
         tokens = ArabicTokenizer.tokens(of: normalized)
+        strippings = tokens.map { Proclitics.strippings(of: $0.text, minimumStem: 3) }
+        shortStems = tokens.map { Proclitics.stems(of: $0.text, minimumStem: 2) }
     }
 }
 
@@ -48,14 +55,14 @@ public struct EntityLinker: Sendable {
     private let index: [WordKey: [Candidate]]
     /// Words that, up to three words before it, make a weak name of an outlet safe: citation
     /// cues and media nouns («حسب الأناضول», «وكالة فارس»), from `config/linking.toml`.
-    public var mediaCues: Set<String> = []
+    public var mediaCues: WordSet = []
     /// The bare names of outlets listed with their noun («صحيفة الشرق الأوسط» → «الشرق الاوسط»):
     /// a quoted mention of such a name is the outlet («لـ«الشرق الأوسط»»), not the place.
     private let quotedMedia: [String: Int]
 
     /// Nouns that stand before a newspaper's or magazine's name. Only print titles are cited
     /// bare in quotes («لـ«الشرق الأوسط»»); «تلفزيون سوريا» quoted bare would be Syria itself.
-    static let mediaNouns: Set<String> = ["صحيفه", "جريده", "مجله"]
+    static let mediaNouns: WordSet = ["صحيفه", "جريده", "مجله"]
 
     /// «صحيفة الشرق الأوسط» → «الشرق الاوسط» (normalised key); `nil` without a leading noun.
     public static func bareMediaName(_ name: String) -> String? {
@@ -96,15 +103,18 @@ public struct EntityLinker: Sendable {
         return mentions(in: text, normalized: normalized, tokens: ArabicTokenizer.tokens(of: normalized))
     }
 
-    /// The same, on text already normalised and tokenised (`tokens` of `normalized`).
-    public func mentions(in text: String, normalized: NormalizedText, tokens: [Token]) -> [EntityMention] {
+    /// The same, on text already normalised and tokenised (`tokens` of `normalized`), with each
+    /// token's `Proclitics.strippings(minimumStem: 3)` when they are known.
+    public func mentions(
+        in text: String, normalized: NormalizedText, tokens: [Token], strippings: [[(stem: String, prefix: Int)]]? = nil
+    ) -> [EntityMention] {
         guard !tokens.isEmpty else { return [] }
         let original = Array(text.unicodeScalars)
         var mentions: [EntityMention] = []
         var position = 0
         while position < tokens.count {
             var best: (candidate: Candidate, prefix: Int)?
-            for (stem, prefix) in Proclitics.strippings(of: tokens[position].text, minimumStem: 3) {
+            for (stem, prefix) in strippings?[position] ?? Proclitics.strippings(of: tokens[position].text, minimumStem: 3) {
                 guard let candidates = index[WordKey(stem)] else { continue }
                 for candidate in candidates {
                     if let current = best, current.candidate.words.count >= candidate.words.count { break }
@@ -147,12 +157,12 @@ public struct EntityLinker: Sendable {
 
     /// The same, on texts normalised and tokenised once for every stage of a record.
     public func mentions(inArticle analyzed: [AnalyzedText]) -> [[EntityMention]] {
-        let found = analyzed.map { mentions(in: $0.text, normalized: $0.normalized, tokens: $0.tokens) }
+        let found = analyzed.map { mentions(in: $0.text, normalized: $0.normalized, tokens: $0.tokens, strippings: $0.strippings) }
         var strong: Set<String> = []
         for list in found { for mention in list where !mention.weak { strong.insert(mention.entityID) } }
         return zip(analyzed, found).map { item, list in
             guard list.contains(where: { $0.weak && !strong.contains($0.entityID) }) else { return list }
-            let words = Set(item.tokens.flatMap { Proclitics.stems(of: $0.text, minimumStem: 3) })
+            let words = Set(item.strippings.flatMap { $0.map(\.stem) })
             let tokens = item.tokens
             return list.filter { mention in
                 guard mention.weak, !strong.contains(mention.entityID), let entity = gazetteer.entity(id: mention.entityID) else { return true }
@@ -160,9 +170,7 @@ public struct EntityLinker: Sendable {
                 guard entity.isMedia, !mediaCues.isEmpty,
                     let position = tokens.firstIndex(where: { $0.originalRange.upperBound > mention.range.lowerBound })
                 else { return false }
-                return tokens[max(0, position - 3)..<position].contains { token in
-                    Proclitics.stems(of: token.text, minimumStem: 2).contains(where: mediaCues.contains)
-                }
+                return item.shortStems[max(0, position - 3)..<position].contains { stems in stems.contains(where: mediaCues.contains) }
             }
         }
     }

@@ -1,3 +1,4 @@
+import ArabicText
 import ArticleParsing
 
 extension KnownNames {
@@ -15,6 +16,6 @@ extension KnownNames {
                 if let bare = EntityLinker.bareMediaName(name) { media.insert(bare) }
             }
         }
-        self.init(places: places, media: media)
+        self.init(places: WordSet(places), media: WordSet(media))
     }
 }
