@@ -26,8 +26,8 @@ struct JSONLWorkerCommand: AsyncParsableCommand {
             `marsad tail --help`). Its checkpoint is shown by `marsad status`.
             """)
 
-    @Option(name: .long, help: ArgumentHelp("The JSONL file to append to.", valueName: "file"))
-    var output: String
+    @Option(name: .long, help: ArgumentHelp("The JSONL file to append to. Default: <state dir>/mirror.jsonl.", valueName: "file"))
+    var output: String?
 
     @Option(
         name: .long, help: ArgumentHelp("Publish endpoint of the stream. Default: the ingest endpoint of the configuration.", valueName: "endpoint"))
@@ -51,10 +51,10 @@ struct JSONLWorkerCommand: AsyncParsableCommand {
     func run() async throws {
         var config = try configOptions.load()
         if let state { config.state.directory = state }
+        let output = self.output ?? config.state.directory + "/mirror.jsonl"
         let (worker, logger) = try makeWorker(
             name: name ?? URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent, config: config, connect: connect,
             prefixes: prefixes)
-        let output = self.output
         let durable = !noFsync
         // The sink is made on the worker's thread, which alone uses it.
         try await runUntilShutdown(

@@ -54,8 +54,9 @@ import Testing
         defer { workspace.remove() }
         let formats = MarsadProcess.packageRoot.appendingPathComponent("Tests/Fixtures/formats").path
         let daemon = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
-        let mirror = workspace.root + "/mirror.jsonl"
-        let worker = try MarsadProcess(["worker", "jsonl", "--config", workspace.config, "--output", mirror], workDirectory: workspace.root)
+        // Without --output the mirror is <state dir>/mirror.jsonl (as marsad-worker@jsonl runs it).
+        let mirror = workspace.state + "/mirror.jsonl"
+        let worker = try MarsadProcess(["worker", "jsonl", "--config", workspace.config], workDirectory: workspace.root)
         #expect(daemon.waitForLog("ingest ready"))
         for name in try FileManager.default.contentsOfDirectory(atPath: formats).sorted() {
             try workspace.drop(name, bytes: Array(FileManager.default.contents(atPath: formats + "/" + name)!))
