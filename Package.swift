@@ -180,6 +180,7 @@ let package = Package(
         ),
         .testTarget(name: "MarsadConfigTests", dependencies: ["MarsadConfig"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"]),
+        .testTarget(name: "ClassificationTests", dependencies: ["Classification", "ArabicText"]),
         .testTarget(
             name: "ArchiveTests",
             dependencies: ["Archive", "ArabicText", "ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadStream"]

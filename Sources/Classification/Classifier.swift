@@ -98,6 +98,14 @@ public struct Classifier: Sendable {
 
     /// The labels of an article whose texts are its title and paragraphs.
     public func classify(title: String, paragraphs: [String]) -> [AssignedLabel] {
+        var memo: FeatureExtractor.Memo = [:]
+        return classify(title: title, paragraphs: paragraphs, memo: &memo)
+    }
+
+    /// The same, reusing `memo`, the features of words already seen: a worker keeps one across
+    /// articles (most of an article's words were in earlier ones), `FeatureExtractor.trim`
+    /// bounds it.
+    public func classify(title: String, paragraphs: [String], memo: inout FeatureExtractor.Memo) -> [AssignedLabel] {
         struct Unit {
             let field: String
             let paragraph: Int?
@@ -111,7 +119,6 @@ public struct Classifier: Sendable {
             }
         }
         var best: [String: (score: Double, units: [(unit: Int, z: Double)])] = [:]
-        var memo: FeatureExtractor.Memo = [:]
         let occurrences = units.map { extractor.occurrences(in: $0.text, memo: &memo) }
         let numbers = occurrences.map(self.numbers(of:))
         var seen = [Int](repeating: -1, count: rows.count)

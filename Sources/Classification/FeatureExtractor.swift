@@ -68,8 +68,17 @@ public struct FeatureExtractor: Sendable {
         let keys: [WordKey]
     }
 
-    /// Word → its features, shared by the texts of one article.
+    /// Word → its features, shared by the texts of one article or by all a worker classifies.
     public typealias Memo = [WordKey: WordFeatures]
+
+    /// The most words a long-lived memo keeps (about 10 MB); past it, it starts again.
+    public static let memoLimit = 50_000
+
+    /// Empties `memo` once it holds `memoLimit` words: a news vocabulary's common words are back
+    /// in it within a few articles, and memory stays bounded.
+    public static func trim(_ memo: inout Memo) {
+        if memo.count >= memoLimit { memo.removeAll(keepingCapacity: true) }
+    }
 
     static func features(of word: String) -> WordFeatures {
         let variants = Self.variants(of: word)

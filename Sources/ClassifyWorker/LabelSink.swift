@@ -46,6 +46,8 @@ public final class LabelSink: RecordSink {
     private let logger: Logger
     public let publishEndpoint: String
     public let replayEndpoint: String
+    /// Features of the words seen in earlier articles (this sink is used by one thread).
+    private var memo: FeatureExtractor.Memo = [:]
 
     /// Opens the journal and binds the endpoints; call on the worker's thread.
     public init(classifier: Classifier, settings: Settings, logger: Logger) throws {
@@ -105,7 +107,7 @@ public final class LabelSink: RecordSink {
                 logger.error("not an article record; skipped", metadata: ["seq": "\(message.envelope.seq)", "error": "\(error)"])
                 continue
             }
-            let labels = Self.labels(title: article.title, paragraphs: article.paragraphs, classifier: classifier)
+            let labels = Self.labels(title: article.title, paragraphs: article.paragraphs, classifier: classifier, memo: &memo)
             let source = LabelsRecord.Source(stream: message.envelope.stream, epoch: message.envelope.epoch, seq: message.envelope.seq)
             let payload = try LabelsRecord.jsonData(id: article.id, source: source, labels: labels, classifiedAt: now, articleJSON: message.payload)
             for label in labels { Counter(label: "marsad_labels_total", dimensions: [("label", label.label)]).increment() }
@@ -142,7 +144,18 @@ public final class LabelSink: RecordSink {
 
     /// The labels of an article's text.
     public static func labels(title: String, paragraphs: [String], classifier: Classifier) -> [LabelsRecord.Label] {
-        classifier.classify(title: title, paragraphs: paragraphs).map { assigned in
+        var memo: FeatureExtractor.Memo = [:]
+        return labels(title: title, paragraphs: paragraphs, classifier: classifier, memo: &memo)
+    }
+
+    /// The same, reusing (and trimming) a memo of word features kept across articles.
+    public static func labels(
+        title: String, paragraphs: [String], classifier: Classifier, memo: inout FeatureExtractor.Memo
+    )
+        -> [LabelsRecord.Label]
+    {
+        FeatureExtractor.trim(&memo)
+        return classifier.classify(title: title, paragraphs: paragraphs, memo: &memo).map { assigned in
             LabelsRecord.Label(
                 label: assigned.label, score: assigned.score,
                 evidence: assigned.evidence.map {

@@ -199,6 +199,7 @@ struct ParseBenchCommand: AsyncParsableCommand {
         let bytes = files.reduce(0) { $0 + $1.bytes.count }
         var failures = 0
         var encoded = 0
+        var memo: FeatureExtractor.Memo = [:]  // kept across articles, as the classify worker does
         let start = ContinuousClock.now
         for _ in 0..<rounds {
             for file in files {
@@ -209,7 +210,8 @@ struct ParseBenchCommand: AsyncParsableCommand {
                         // record around it.
                         guard let json = try? record.jsonData() else { continue }
                         if let classifier {
-                            let labels = LabelSink.labels(title: record.title, paragraphs: record.paragraphs, classifier: classifier)
+                            let labels = LabelSink.labels(
+                                title: record.title, paragraphs: record.paragraphs, classifier: classifier, memo: &memo)
                             encoded +=
                                 (try? LabelsRecord.jsonData(
                                     id: record.id, source: .init(stream: "bench", epoch: 0, seq: 0), labels: labels, classifiedAt: "",
