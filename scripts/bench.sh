@@ -6,8 +6,10 @@
 #   scripts/bench.sh [-n 2000] [-r 100] [--repeat 2] [any other bench.py option]
 #
 # Needs ../shared/bench (the harness is not part of this repository) and, for the peer,
-# `pip install pyzmq watchdog`. Marsad runs as `marsad run --quiet` (ingest and the SQLite archive
-# in one process) and is counted in its archive: SELECT count(*) FROM articles.
+# `pip install pyzmq watchdog`. Marsad runs as `marsad run --quiet` (the whole pipeline in one
+# process: ingest, classify, the SQLite archive following both streams, alert) and is counted in
+# its archive: SELECT count(*) FROM articles. MARSAD_BENCH_ARGS adds options to that command, e.g.
+# MARSAD_BENCH_ARGS="--follow labels" to measure an archive that waits for classification.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bench=${MARSAD_BENCH_DIR:-../shared/bench}
@@ -23,7 +25,7 @@ trap 'rm -f "$systems"' EXIT
 cat > "$systems" <<JSON
 [
   {"name": "marsad",
-   "start": "MARSAD_DATA_DIR=$PWD/config exec $marsad run --quiet --spool {work} --state {work}/state --metrics 127.0.0.1:0 --log-level warning",
+   "start": "MARSAD_DATA_DIR=$PWD/config exec $marsad run --quiet --spool {work} --state {work}/state --metrics 127.0.0.1:0 --log-level warning ${MARSAD_BENCH_ARGS:-}",
    "count_sqlite": "{work}/state/archive.sqlite",
    "count_sql": "SELECT count(*) FROM articles"},
   {"name": "peer-link",

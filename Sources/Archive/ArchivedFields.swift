@@ -70,12 +70,36 @@ struct PreparedItem {
 /// labels, which are stored too.
 struct PreparedBatch {
     let items: [PreparedItem]
+    /// Labels of articles already archived (from the article stream, when the archive follows
+    /// both): only the labels are stored, nothing of the article is decoded or indexed again.
+    let labelsOnly: [(id: String, labels: [ArchivedLabel])]
 
-    init(_ messages: [StreamMessage], cache: SearchFormsCache) throws {
+    /// `archived`: ids of articles the archive already holds, so their labels records need
+    /// only the labels.
+    init(_ messages: [StreamMessage], cache: SearchFormsCache, archived: Set<String> = []) throws {
         let decoder = JSONDecoder()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        items = try messages.map { message in
+        var labelsOnly: [(id: String, labels: [ArchivedLabel])] = []
+        var full: [StreamMessage] = []
+        for message in messages {
+            if message.envelope.schema == LabelsRecord.schemaName, let id = message.envelope.id, archived.contains(id),
+                let split = LabelsRecord.split(message.payload)
+            {
+                labelsOnly.append(
+                    (
+                        id,
+                        try split.labels.map {
+                            ArchivedLabel(
+                                label: $0.label, score: $0.score, evidence: String(decoding: try encoder.encode($0.evidence), as: UTF8.self))
+                        }
+                    ))
+            } else {
+                full.append(message)
+            }
+        }
+        self.labelsOnly = labelsOnly
+        items = try full.map { message in
             if message.envelope.schema == LabelsRecord.schemaName {
                 // The classify worker embeds the article's JSON as it is: take it without
                 // decoding the whole record (other layouts are decoded and re-encoded).

@@ -141,9 +141,10 @@ public final class PostgresArchive: ArchiveBackend {
     /// two workers starting at once from racing.
     private func migrate() throws {
         try lock.withLock { _ in
-            try run("CREATE TABLE IF NOT EXISTS marsad_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            // The lock first: two `CREATE TABLE IF NOT EXISTS` at once can still collide in PostgreSQL.
             try run("SELECT pg_advisory_lock(7411)")
             defer { _ = try? run("SELECT pg_advisory_unlock(7411)") }
+            try run("CREATE TABLE IF NOT EXISTS marsad_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
             for migration in Self.migrations {
                 let done = try run("SELECT 1 FROM marsad_migrations WHERE name = $1", [.text(migration.name)])
                 guard done.isEmpty else { continue }

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import MarsadRecord
 import MarsadStream
+import Synchronization
 
 /// One SQLite archive file (WAL): idempotent writes keyed by record id, each batch committed in
 /// one transaction together with the stream checkpoint, and the queries `marsad search`,
@@ -29,10 +30,14 @@ public final class SQLiteArchive: ArchiveBackend {
             if !readOnly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
-        if !readOnly { try ArchiveSchema.migrator.migrate(pool) }
+        // One migration at a time in this process: the archive may be opened by two workers at
+        // once (articles and labels), and two migrators on a new file would both create it.
+        if !readOnly { try Self.migrating.withLock { _ in try ArchiveSchema.migrator.migrate(pool) } }
     }
 
     /// The stored checkpoint of `stream`, if any.
+    private static let migrating = Mutex(())
+
     public func checkpoint(stream: String) throws -> Checkpoint? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT epoch, seq FROM checkpoints WHERE stream = ?", arguments: [stream]).map {
@@ -46,7 +51,18 @@ public final class SQLiteArchive: ArchiveBackend {
     /// Returns how many records were new.
     @discardableResult
     public func store(_ messages: [StreamMessage], checkpoint: Checkpoint, now: Date) throws -> Int {
-        let batch = try PreparedBatch(messages, cache: formsCache)
+        // Labels of articles the article stream has already brought need only their labels.
+        let labelled = messages.compactMap { $0.envelope.schema == LabelsRecord.schemaName ? $0.envelope.id : nil }
+        let archived: Set<String> =
+            labelled.isEmpty
+            ? []
+            : try pool.read { db in
+                Set(
+                    try String.fetchAll(
+                        db, sql: "SELECT id FROM articles WHERE id IN (\(databaseQuestionMarks(count: labelled.count)))",
+                        arguments: StatementArguments(labelled)))
+            }
+        let batch = try PreparedBatch(messages, cache: formsCache, archived: archived)
         let archivedAt = StreamClock.iso(now)
         return try pool.write { db in
             let insertArticle = try db.cachedStatement(
@@ -93,6 +109,9 @@ public final class SQLiteArchive: ArchiveBackend {
                     }
                     try insertMention.execute(arguments: [record.id, entity.id, entity.count])
                 }
+            }
+            for (id, labels) in batch.labelsOnly {
+                for label in labels { try insertLabel.execute(arguments: [id, label.label, label.score, label.evidence]) }
             }
             try db.execute(
                 sql: """

@@ -342,6 +342,9 @@ public struct ArchiveSettings: Sendable {
         case labels
         /// The ingest stream: articles only.
         case articles
+        /// Both: each article from the ingest stream as soon as it is published (searchable
+        /// without waiting for classification), its labels from the labels stream when they come.
+        case both
     }
-    public var follow = Follow.labels
+    public var follow = Follow.both
 }

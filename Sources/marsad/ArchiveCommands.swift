@@ -16,14 +16,17 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
             Writes each batch of records and the stream checkpoint in one transaction (WAL), keyed by \
             record id, so a worker killed at any instant and restarted ends with exactly the archive of \
             one that never died. Search it with `marsad search`; its schema is in docs/archive.md. \
-            It follows the classify worker's labels stream by default, storing each article with its \
-            labels; `--follow articles` archives the ingest stream directly (no labels).
+            By default it follows both streams: each article is archived from the ingest stream as soon \
+            as it is published and its labels are added from the classify worker's labels stream when \
+            they come; `--follow labels` archives only the labels stream (each article with its labels, \
+            after classification), `--follow articles` only the ingest stream (no labels).
             """)
 
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Which stream to archive: labels (articles with their labels) or articles. Overrides [archive] follow.", valueName: "stream"))
+            "Which stream to archive: labels (articles with their labels), articles, or both (articles at once, labels when they come). Overrides [archive] follow.",
+            valueName: "stream"))
     var follow: ArchiveSettings.Follow?
 
     @Option(name: .long, help: ArgumentHelp("The SQLite archive. Default: [archive] db, else <state>/archive.sqlite.", valueName: "file"))
@@ -45,18 +48,31 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
         var config = try configOptions.load()
         if let state { config.state.directory = state }
         if let follow { config.archive.follow = follow }
-        let labels = config.archive.follow == .labels
-        let (worker, logger) = try makeWorker(
-            name: "archive", config: config, connect: connect ?? (labels ? config.classifyPublishEndpoint : nil),
-            prefixes: labels ? [LabelSink.allTopic] : [])
+        let follow = config.archive.follow
         let location = archiveLocation(config, db: db, postgres: postgres)
-        let stream = labels ? config.classify.stream : config.ingest.stream
+        // The article stream (ingest's, or --connect) unless only labels are followed.
+        let (worker, logger) = try makeWorker(
+            name: "archive", config: config, connect: connect ?? (follow == .labels ? config.classifyPublishEndpoint : nil),
+            prefixes: follow == .labels ? [LabelSink.allTopic] : [])
+        let stream = follow == .labels ? config.classify.stream : config.ingest.stream
+        var helpers = try metricsServices(config, process: "archive", logger: logger)
+        if follow == .both {
+            // The labels stream too, into the same archive, on a thread and connection of its own.
+            let (labelsWorker, _) = try makeWorker(
+                name: "archive-labels", config: config, connect: config.classifyPublishEndpoint, prefixes: [LabelSink.allTopic])
+            let labelsStream = config.classify.stream
+            helpers.append(
+                ThreadService(
+                    name: "marsad-archive-labels",
+                    body: { try labelsWorker.run(sink: ArchiveSink(store: try location.open(), stream: labelsStream), output: location.description) },
+                    stop: { labelsWorker.stop() }))
+        }
         try await runUntilShutdown(
             ThreadService(
                 name: "marsad-archive",
                 body: { try worker.run(sink: ArchiveSink(store: try location.open(), stream: stream), output: location.description) },
                 stop: { worker.stop() }),
-            helpers: try metricsServices(config, process: "archive", logger: logger), logger: logger)
+            helpers: helpers, logger: logger)
     }
 }
 

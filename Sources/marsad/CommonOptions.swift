@@ -5,6 +5,7 @@ import Logging
 import MarsadConfig
 import MarsadStream
 import ServiceLifecycle
+import Synchronization
 import Telemetry
 import Workers
 import ZeroMQ
@@ -62,8 +63,16 @@ struct DirectoryOptions: ParsableArguments {
 }
 
 enum LoggingSetup {
-    /// Sends logs to standard error (journald picks them up under systemd) at `level`.
+    private static let done = Mutex(false)
+
+    /// Sends logs to standard error (journald picks them up under systemd) at `level`. Once per
+    /// process: later calls (a second worker in the same process) change nothing.
     static func bootstrap(level: String) {
+        guard
+            done.withLock({ done in
+                defer { done = true }; return !done
+            })
+        else { return }
         let parsed = Logger.Level(rawValue: level) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -39,9 +39,17 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print no records (ingest and archive only), e.g. for benchmarks.")
     var quiet = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "What the archive follows: labels (each article with its labels, after classification), articles (no labels), or both (each article at once, its labels when they come). Overrides [archive] follow.",
+            valueName: "stream"))
+    var follow: ArchiveSettings.Follow?
+
     func run() async throws {
         var config = try configOptions.load()
         directories.apply(to: &config)
+        if let follow { config.archive.follow = follow }
         LoggingSetup.bootstrap(level: config.log.level)
         let logger = Logger(label: "marsad.run")
         let builder = try exitOnDataErrors { try RecordBuilder(configuration: config) }
@@ -71,7 +79,8 @@ struct RunCommand: AsyncParsableCommand {
             defer { sink.close() }
             try classify.run(sink: sink, output: sink.publishEndpoint)
         }
-        let labels = config.archive.follow == .labels
+        let follow = config.archive.follow
+        let labels = follow == .labels
         let archiveStream = labels ? config.classify.stream : stream
         let archive = try StreamWorker(
             options: .init(
@@ -80,6 +89,20 @@ struct RunCommand: AsyncParsableCommand {
             logger: Logger(label: "marsad.worker.archive"))
         let archiveThread = BackgroundThread(name: "marsad-archive") {
             try archive.run(sink: ArchiveSink(store: try location.open(), stream: archiveStream), output: location.description)
+        }
+        // With `follow = "both"`, a second consumer adds the labels to the same archive.
+        let labelsStream = config.classify.stream
+        let archiveLabels =
+            follow == .both
+            ? try StreamWorker(
+                options: .init(
+                    name: "archive-labels", endpoint: config.classifyPublishEndpoint, prefixes: [LabelSink.allTopic],
+                    statusDirectory: config.consumersDirectory),
+                logger: Logger(label: "marsad.worker.archive-labels")) : nil
+        let archiveLabelsThread = archiveLabels.map { worker in
+            BackgroundThread(name: "marsad-archive-labels") {
+                try worker.run(sink: ArchiveSink(store: try location.open(), stream: labelsStream), output: location.description)
+            }
         }
         let alert = try StreamWorker(
             options: .init(
@@ -95,13 +118,25 @@ struct RunCommand: AsyncParsableCommand {
             try alert.run(sink: sink, output: alertDatabase)
         }
         let daemon = try IngestDaemon(config: config, builder: builder, logger: Logger(label: "marsad.ingest"))
+        let workerThreads = [classifyThread, archiveThread, alertThread] + (archiveLabelsThread.map { [$0] } ?? [])
         let stopWhenDone = Task {
-            // --once: the stream stays up until the printer and the archive have everything.
-            guard once else { return }
             while !Task.isCancelled {
+                // A worker that stopped with an error stops the run (its error is the run's), rather
+                // than leaving ingest publishing to a pipeline that no longer archives or alerts.
+                if workerThreads.contains(where: \.isFinished) {
+                    logger.error("a worker thread stopped; stopping the run")
+                    daemon.requestStop()
+                    return
+                }
+                // --once: the stream stays up until the printer and the archive have everything.
+                guard once else {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    continue
+                }
                 let head = labelsHead.value
                 let labelled = (classify.committed?.seq ?? 0) >= daemon.head
-                let archived = (archive.committed?.seq ?? 0) >= (labels ? head : daemon.head)
+                let archived =
+                    (archive.committed?.seq ?? 0) >= (labels ? head : daemon.head) && (archiveLabels.map { ($0.committed?.seq ?? 0) >= head } ?? true)
                 if daemon.isIdle && (tail?.lastSeq ?? .max) >= daemon.head && labelled && archived && (alert.committed?.seq ?? 0) >= head {
                     daemon.requestStop()
                     return
@@ -117,9 +152,11 @@ struct RunCommand: AsyncParsableCommand {
         tail?.stop()
         classify.stop()
         archive.stop()
+        archiveLabels?.stop()
         alert.stop()
         try await classifyThread.wait()
         try await archiveThread.wait()
+        try await archiveLabelsThread?.wait()
         try await alertThread.wait()
         let counts = daemon.counts
         let archived = (try? location.open(readOnly: true).count()) ?? 0

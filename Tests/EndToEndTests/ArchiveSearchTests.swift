@@ -154,3 +154,36 @@ enum ArchiveBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringCo
         #expect(search.log.contains("marsad run"))
     }
 }
+
+/// `[archive] follow = "both"`: an article is archived (and searchable) as soon as ingest
+/// publishes it, without waiting for the classify worker; its labels are added when they come.
+@Suite struct ArchiveFollowingBothStreamsTests {
+    @Test func articlesAreSearchableBeforeTheirLabelsAndGainThemLater() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let ingest = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
+        let archive = try MarsadProcess(["worker", "archive", "--follow", "both", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(ingest.waitForLog("ingest ready"))
+        try workspace.dropSeeds()
+        func run(_ arguments: [String]) -> String {
+            guard let process = try? MarsadProcess(arguments + ["--config", workspace.config], workDirectory: workspace.root),
+                process.waitForExit() == 0
+            else { return "" }
+            return process.output
+        }
+        func exported() -> Int { run(["export"]).split(separator: "\n").count }
+        func withdrawals() -> [[String: Any]] {
+            (try? JSONSerialization.jsonObject(with: Data(run(["search", "--json", "--label", "force_withdrawal"]).utf8)) as? [[String: Any]]) ?? []
+        }
+        // No classify worker yet: every article is archived all the same, without labels.
+        #expect(waitUntil(timeout: 30) { exported() == 5 }, "archive log:\n\(archive.log)")
+        #expect(withdrawals().isEmpty)
+
+        let classify = try MarsadProcess(["worker", "classify", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(
+            waitUntil(timeout: 60) { withdrawals().contains { ($0["files"] as? [String])?.first?.hasPrefix("004") == true } },
+            "archive log:\n\(archive.log)\nclassify log:\n\(classify.log)")
+        #expect(exported() == 5)
+        #expect(archive.process.isRunning)
+    }
+}

@@ -73,4 +73,16 @@ import Testing
         #expect((records.first?["title"] as? String)?.hasPrefix("البنتاجون: لم نتلقَ") == true)
         #expect((records.last?["files"] as? [[String: Any]])?.first?["name"] as? String == "later.txt")
     }
+
+    @Test func aWorkerThatCannotStartStopsTheRunWithItsError() throws {
+        // An archive nobody can create: the archive thread fails, and the run must not go on
+        // publishing to a pipeline that no longer archives.
+        let workspace = try Workspace(extraConfig: "[archive]\ndb = \"/proc/no/such/dir/archive.sqlite\"\n")
+        defer { workspace.remove() }
+        let run = try MarsadProcess(["run", "--quiet", "--config", workspace.config], workDirectory: workspace.root)
+        let status = run.waitForExit(timeout: 30)
+        #expect(status != nil && status != 0, "log:\n\(run.log)")
+        #expect(run.log.contains("a worker thread stopped; stopping the run"), "log:\n\(run.log)")
+        #expect(run.log.contains("/proc/no"), "log:\n\(run.log)")
+    }
 }
