@@ -29,14 +29,18 @@ public final class SQLiteArchive: ArchiveBackend {
         configuration.prepareDatabase { db in
             if !readOnly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
-        // One migration at a time in this process: the archive may be opened by two workers at
-        // once (articles and labels), and two migrators on a new file would both create it.
-        if !readOnly { try Self.migrating.withLock { _ in try ArchiveSchema.migrator.migrate(pool) } }
+        // One opening at a time in this process: the archive may be opened by two workers at once
+        // (articles and labels), and on a new file both would switch it to WAL (which takes an
+        // exclusive lock no busy timeout waits for) and both would create the tables.
+        pool = try Self.opening.withLock { _ in
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            if !readOnly { try ArchiveSchema.migrator.migrate(pool) }
+            return pool
+        }
     }
 
     /// The stored checkpoint of `stream`, if any.
-    private static let migrating = Mutex(())
+    private static let opening = Mutex(())
 
     public func checkpoint(stream: String) throws -> Checkpoint? {
         try pool.read { db in

@@ -55,24 +55,34 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
             name: "archive", config: config, connect: connect ?? (follow == .labels ? config.classifyPublishEndpoint : nil),
             prefixes: follow == .labels ? [LabelSink.allTopic] : [])
         let stream = follow == .labels ? config.classify.stream : config.ingest.stream
-        var helpers = try metricsServices(config, process: "archive", logger: logger)
-        if follow == .both {
-            // The labels stream too, into the same archive, on a thread and connection of its own.
-            let (labelsWorker, _) = try makeWorker(
-                name: "archive-labels", config: config, connect: config.classifyPublishEndpoint, prefixes: [LabelSink.allTopic])
-            let labelsStream = config.classify.stream
-            helpers.append(
-                ThreadService(
-                    name: "marsad-archive-labels",
-                    body: { try labelsWorker.run(sink: ArchiveSink(store: try location.open(), stream: labelsStream), output: location.description) },
-                    stop: { labelsWorker.stop() }))
-        }
+        // With both streams, the labels stream has a worker of its own, on a second thread of the
+        // same service: it stops with the article worker and fails the service if it fails.
+        let labelsWorker: StreamWorker? =
+            follow == .both
+            ? try makeWorker(name: "archive-labels", config: config, connect: config.classifyPublishEndpoint, prefixes: [LabelSink.allTopic]).0
+            : nil
+        let labelsStream = config.classify.stream
         try await runUntilShutdown(
             ThreadService(
                 name: "marsad-archive",
-                body: { try worker.run(sink: ArchiveSink(store: try location.open(), stream: stream), output: location.description) },
-                stop: { worker.stop() }),
-            helpers: helpers, logger: logger)
+                body: {
+                    let companion = labelsWorker.map { labelsWorker in
+                        JoinableThread(name: "marsad-archive-labels") {
+                            try labelsWorker.run(sink: ArchiveSink(store: try location.open(), stream: labelsStream), output: location.description)
+                        } onFailure: {
+                            worker.stop()
+                        }
+                    }
+                    defer { labelsWorker?.stop() }
+                    try worker.run(sink: ArchiveSink(store: try location.open(), stream: stream), output: location.description)
+                    labelsWorker?.stop()
+                    try companion?.join()
+                },
+                stop: {
+                    worker.stop()
+                    labelsWorker?.stop()
+                }),
+            helpers: try metricsServices(config, process: "archive", logger: logger), logger: logger)
     }
 }
 
