@@ -174,9 +174,26 @@ public final class PostgresArchive: ArchiveBackend {
 
     @discardableResult
     public func store(_ messages: [StreamMessage], checkpoint: Checkpoint, now: Date) throws -> Int {
-        let batch = try PreparedBatch(messages, cache: formsCache)
+        // Labels of articles the article stream has already brought need only their labels.
+        let labelled = messages.compactMap { $0.envelope.schema == LabelsRecord.schemaName ? $0.envelope.id : nil }
+        let archived: Set<String> =
+            labelled.isEmpty
+            ? []
+            : try lock.withLock { _ in
+                let placeholders = labelled.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+                return Set(
+                    try run("SELECT id FROM articles WHERE id IN (\(placeholders))", labelled.map { .text($0) }).map { try $0.decode(String.self) })
+            }
+        let batch = try PreparedBatch(messages, cache: formsCache, archived: archived)
         let archivedAt = StreamClock.iso(now)
         return try transaction {
+            for (id, labels) in batch.labelsOnly {
+                for label in labels {
+                    try run(
+                        "INSERT INTO labels (article_id, label, score, evidence) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                        [.text(id), .text(label.label), .real(label.score), .text(label.evidence)])
+                }
+            }
             var inserted = 0
             var entitiesSeen: Set<String> = []
             for item in batch.items {
