@@ -37,8 +37,6 @@ public struct WordSet: Sendable, Equatable, ExpressibleByArrayLiteral {
 
     public func contains(_ word: String) -> Bool { keys.contains(WordKey(word)) }
     public var isEmpty: Bool { keys.isEmpty }
-    public var count: Int { keys.count }
-    public var words: [String] { keys.map(\.text) }
 
     public func union(_ other: WordSet) -> WordSet {
         var result = self

@@ -74,26 +74,30 @@ struct PreparedBatch {
     /// both): only the labels are stored, nothing of the article is decoded or indexed again.
     let labelsOnly: [(id: String, labels: [ArchivedLabel])]
 
+    /// The article ids of the labels records among `messages`: a backend looks up which it
+    /// already holds and passes them as `archived`.
+    static func labelledIDs(in messages: [StreamMessage]) -> [String] {
+        messages.compactMap { $0.envelope.schema == LabelsRecord.schemaName ? $0.envelope.id : nil }
+    }
+
     /// `archived`: ids of articles the archive already holds, so their labels records need
     /// only the labels.
     init(_ messages: [StreamMessage], cache: SearchFormsCache, archived: Set<String> = []) throws {
         let decoder = JSONDecoder()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
+        func archivedLabels(_ labels: [LabelsRecord.Label]) throws -> [ArchivedLabel] {
+            try labels.map {
+                ArchivedLabel(label: $0.label, score: $0.score, evidence: String(decoding: try encoder.encode($0.evidence), as: UTF8.self))
+            }
+        }
         var labelsOnly: [(id: String, labels: [ArchivedLabel])] = []
         var full: [StreamMessage] = []
         for message in messages {
             if message.envelope.schema == LabelsRecord.schemaName, let id = message.envelope.id, archived.contains(id),
                 let split = LabelsRecord.split(message.payload)
             {
-                labelsOnly.append(
-                    (
-                        id,
-                        try split.labels.map {
-                            ArchivedLabel(
-                                label: $0.label, score: $0.score, evidence: String(decoding: try encoder.encode($0.evidence), as: UTF8.self))
-                        }
-                    ))
+                labelsOnly.append((id, try archivedLabels(split.labels)))
             } else {
                 full.append(message)
             }
@@ -112,12 +116,9 @@ struct PreparedBatch {
                 }
                 let json = parts.articleJSON
                 let record = try decoder.decode(ArchivedFields.self, from: json)
-                let labels = try parts.labels.map {
-                    ArchivedLabel(label: $0.label, score: $0.score, evidence: String(decoding: try encoder.encode($0.evidence), as: UTF8.self))
-                }
                 return PreparedItem(
                     message: message, record: record, document: SearchDocument([record.title] + record.paragraphs, cache: cache),
-                    recordJSON: String(decoding: json, as: UTF8.self), labels: labels)
+                    recordJSON: String(decoding: json, as: UTF8.self), labels: try archivedLabels(parts.labels))
             }
             let record = try decoder.decode(ArchivedFields.self, from: message.payload)
             return PreparedItem(

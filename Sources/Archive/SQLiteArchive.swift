@@ -56,7 +56,7 @@ public final class SQLiteArchive: ArchiveBackend {
     @discardableResult
     public func store(_ messages: [StreamMessage], checkpoint: Checkpoint, now: Date) throws -> Int {
         // Labels of articles the article stream has already brought need only their labels.
-        let labelled = messages.compactMap { $0.envelope.schema == LabelsRecord.schemaName ? $0.envelope.id : nil }
+        let labelled = PreparedBatch.labelledIDs(in: messages)
         let archived: Set<String> =
             labelled.isEmpty
             ? []

@@ -67,7 +67,7 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
                 name: "marsad-archive",
                 body: {
                     let companion = labelsWorker.map { labelsWorker in
-                        JoinableThread(name: "marsad-archive-labels") {
+                        BackgroundThread(name: "marsad-archive-labels") {
                             try labelsWorker.run(sink: ArchiveSink(store: try location.open(), stream: labelsStream), output: location.description)
                         } onFailure: {
                             worker.stop()

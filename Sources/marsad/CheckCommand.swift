@@ -29,26 +29,27 @@ struct CheckCommand: AsyncParsableCommand {
             issues += errors.issues
         }
         var summary: [String] = []
-        do {
+        /// Loads one data file: its summary line, or its problems.
+        func check(_ body: () throws -> String) throws {
+            do {
+                summary.append(try body())
+            } catch let errors as ConfigErrors {
+                issues += errors.issues
+            }
+        }
+        try check {
             let boilerplate = try DataFiles.locate("boilerplate.toml", configured: config.parsing.boilerplate, besideConfig: config.sourceFile)
             _ = try BoilerplateMarkers.load(file: boilerplate)
-            summary.append("boilerplate \(boilerplate)")
-        } catch let errors as ConfigErrors {
-            issues += errors.issues
+            return "boilerplate \(boilerplate)"
         }
-        do {
+        try check {
             let gazetteerFile = try DataFiles.locate("gazetteer.toml", configured: config.parsing.gazetteer, besideConfig: config.sourceFile)
-            let gazetteer = try Gazetteer.load(file: gazetteerFile)
-            summary.append("gazetteer \(gazetteerFile) (\(gazetteer.entities.count) entities)")
-        } catch let errors as ConfigErrors {
-            issues += errors.issues
+            return "gazetteer \(gazetteerFile) (\(try Gazetteer.load(file: gazetteerFile).entities.count) entities)"
         }
-        do {
+        try check {
             let linking = try DataFiles.locate("linking.toml", configured: config.parsing.linking, besideConfig: config.sourceFile)
             _ = try LinkingRules.load(file: linking)
-            summary.append("linking rules \(linking)")
-        } catch let errors as ConfigErrors {
-            issues += errors.issues
+            return "linking rules \(linking)"
         }
         var knownLabels: Set<String> = []
         do {
@@ -64,12 +65,10 @@ struct CheckCommand: AsyncParsableCommand {
         } catch let errors as ConfigErrors {
             issues += errors.issues
         }
-        do {
+        try check {
             let rulesFile = try DataFiles.locate("alerts.toml", configured: config.alert.rules, besideConfig: config.sourceFile)
             let rules = try AlertRules.load(file: rulesFile, knownLabels: knownLabels)
-            summary.append("alert rules \(rulesFile) (\(rules.rules.count) rules, \(rules.spikes.count) spike rules, \(rules.sinks.count) sinks)")
-        } catch let errors as ConfigErrors {
-            issues += errors.issues
+            return "alert rules \(rulesFile) (\(rules.rules.count) rules, \(rules.spikes.count) spike rules, \(rules.sinks.count) sinks)"
         }
         if !issues.isEmpty {
             for issue in issues { FileHandle.standardError.write(Data("\(issue)\n".utf8)) }

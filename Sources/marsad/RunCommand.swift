@@ -173,14 +173,19 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// A blocking job on a thread of its own, awaited from async code.
+/// A blocking job on a thread of its own, awaited from async code (`wait`) or joined from another
+/// thread (`join`); `onFailure` runs on the job's thread if the job throws, e.g. to stop the
+/// thread that will join it.
 final class BackgroundThread: Sendable {
     private let outcome = Mutex<Result<Void, Error>?>(nil)
+    private let finished = DispatchSemaphore(value: 0)
 
-    init(name: String, _ body: @escaping @Sendable () throws -> Void) {
+    init(name: String, _ body: @escaping @Sendable () throws -> Void, onFailure: @escaping @Sendable () -> Void = {}) {
         let thread = Thread {
             let result = Result { try body() }
             self.outcome.withLock { $0 = result }
+            if case .failure = result { onFailure() }
+            self.finished.signal()
         }
         thread.name = name
         thread.start()
@@ -194,26 +199,8 @@ final class BackgroundThread: Sendable {
             try await Task.sleep(for: .milliseconds(10))
         }
     }
-}
 
-/// A blocking job on a thread of its own, joined from another thread; `onFailure` runs (on the
-/// job's thread) if the job throws, e.g. to stop the thread that will join it.
-final class JoinableThread: Sendable {
-    private let outcome = Mutex<Result<Void, Error>?>(nil)
-    private let finished = DispatchSemaphore(value: 0)
-
-    init(name: String, _ body: @escaping @Sendable () throws -> Void, onFailure: @escaping @Sendable () -> Void) {
-        let thread = Thread {
-            let result = Result { try body() }
-            self.outcome.withLock { $0 = result }
-            if case .failure = result { onFailure() }
-            self.finished.signal()
-        }
-        thread.name = name
-        thread.start()
-    }
-
-    /// Waits for the job and rethrows its error.
+    /// Blocks until the job ends and rethrows its error.
     func join() throws {
         finished.wait()
         try outcome.withLock { $0 }?.get()

@@ -4,22 +4,9 @@ import Testing
 /// `marsad eval` in CI, with the thresholds, and the shipped model kept up to date.
 @Suite struct EvaluationTests {
     func marsad(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: MarsadProcess.binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = MarsadProcess.packageRoot
         var environment = ProcessInfo.processInfo.environment
         environment["MARSAD_DATA_DIR"] = MarsadProcess.packageRoot.appendingPathComponent("config").path
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, out, err)
+        return try runToEnd(MarsadProcess.binary, arguments, environment: environment)
     }
 
     @Test func theLabelledArticlesMeetTheThresholds() throws {

@@ -66,23 +66,35 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs `python3 SCRIPT …` from the package root with `--marsad` pointing at the built binary, as
-/// the script-driven suites do; the script's standard error (its human summary) is echoed.
-func runPythonScript(_ arguments: [String]) throws -> (status: Int32, output: String, log: String) {
+/// Runs `executable ARGUMENTS` from the package root to its end; returns its status, standard
+/// output and standard error.
+func runToEnd(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil
+) throws -> (
+    status: Int32, output: String, errors: String
+) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3"] + arguments + ["--marsad", MarsadProcess.binary]
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
     process.currentDirectoryURL = MarsadProcess.packageRoot
+    if let environment { process.environment = environment }
     let output = Pipe()
     let errors = Pipe()
     process.standardOutput = output
     process.standardError = errors
     try process.run()
     let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    print(log, terminator: "")
-    return (process.terminationStatus, out, log)
+    return (process.terminationStatus, out, err)
+}
+
+/// Runs `python3 SCRIPT …` from the package root with `--marsad` pointing at the built binary, as
+/// the script-driven suites do; the script's standard error (its human summary) is echoed.
+func runPythonScript(_ arguments: [String]) throws -> (status: Int32, output: String, log: String) {
+    let run = try runToEnd("/usr/bin/env", ["python3"] + arguments + ["--marsad", MarsadProcess.binary])
+    print(run.errors, terminator: "")
+    return (run.status, run.output, run.errors)
 }
 
 /// Polls `condition` every 10 ms until it holds or `timeout` passes.
