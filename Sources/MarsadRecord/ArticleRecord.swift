@@ -284,11 +284,7 @@ public struct ArticleRecord: Codable, Sendable, Equatable {
             nameEn = try container.decode(String.self, forKey: .nameEn)
             wikidata = try container.decodeIfPresent(String.self, forKey: .wikidata)
             count = try container.decode(Int.self, forKey: .count)
-            if decoder.userInfo[ArticleRecord.withoutMentions] as? Bool == true {
-                mentions = []
-            } else {
-                mentions = try container.decode([MentionField].self, forKey: .mentions)
-            }
+            mentions = try container.decode([MentionField].self, forKey: .mentions)
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -373,7 +369,7 @@ extension ArticleRecord {
         public var paragraphs: [String]
 
         public static func decode(_ data: Data) throws -> Text {
-            let text = try JSONDecoder().decode(Text.self, from: data)
+            let text = try JSONReader.read(data) { try Text(reading: &$0) }
             guard text.schema == ArticleRecord.schemaName else {
                 throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "schema \(text.schema), not \(ArticleRecord.schemaName)"))
             }
@@ -470,13 +466,13 @@ extension ArticleRecord {
     }
 
     public static func decode(_ data: Data) throws -> ArticleRecord {
-        try JSONDecoder().decode(ArticleRecord.self, from: data)
+        try JSONReader.read(data) { try ArticleRecord(reading: &$0) }
     }
 
-    /// A decoder's `userInfo` key: when `true`, entities are decoded with their `count` but an
-    /// empty `mentions` list (for readers that need which entities, not where: most of a
-    /// record's size and decoding cost is its mentions).
-    public static let withoutMentions = CodingUserInfoKey(rawValue: "marsad.withoutMentions")!
+    /// The record with its entities' counts but not their mentions.
+    public static func decodeWithoutMentions(_ data: Data) throws -> ArticleRecord {
+        try JSONReader.read(data) { try ArticleRecord(reading: &$0, mentions: false) }
+    }
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

@@ -86,21 +86,6 @@ public struct LabelsRecord: Codable, Sendable, Equatable {
 
     public func jsonData() throws -> Data { try ArticleRecord.encoder.encode(self) }
 
-    /// Everything but the article.
-    struct Header: Codable {
-        var schema: String
-        var id: String
-        var source: Source
-        var labels: [Label]
-        var classifiedAt: String
-        enum CodingKeys: String, CodingKey {
-            case schema, id, source, labels
-            case classifiedAt = "classified_at"
-        }
-    }
-
-    static let articleKey = Array(#","article":"#.utf8)
-
     /// The record's JSON with the article's JSON embedded as it is, last: what the classify
     /// worker publishes. Neither the article nor its labels are encoded twice.
     public static func jsonData(id: String, source: Source, labels: [Label], classifiedAt: String, articleJSON: Data) throws -> Data {
@@ -124,43 +109,53 @@ public struct LabelsRecord: Codable, Sendable, Equatable {
             }
         }
         writer.string("classified_at", classifiedAt)
-        // `,"article":` and the article as it is: `split` finds it by that key.
+        // The article as it is: `split` finds it by its key.
         writer.key("article")
         writer.raw(articleJSON)
         writer.endObject()
         return Data(writer.bytes)
     }
 
-    /// Splits a labels record written by `jsonData(…articleJSON:)` into its labels and the
-    /// article's JSON, without decoding the article. `nil` for any other layout (then decode it
-    /// whole).
-    public static func split(_ data: Data) -> (labels: [Label], articleJSON: Data)? {
-        let bytes = [UInt8](data)
-        guard bytes.last == UInt8(ascii: "}"), let start = firstIndex(of: articleKey, in: bytes) else { return nil }
-        var header = Data(bytes[0..<start])
-        header.append(UInt8(ascii: "}"))
-        guard let decoded = try? JSONDecoder().decode(Header.self, from: header) else { return nil }
-        return (decoded.labels, Data(bytes[(start + articleKey.count)..<(bytes.count - 1)]))
-    }
-
-    /// The first top-level `,"article":` — inside a JSON string a quote is always escaped, and no
-    /// key of the header or of the article is "article", so the first match is the key.
-    static func firstIndex(of pattern: [UInt8], in bytes: [UInt8]) -> Int? {
-        guard bytes.count >= pattern.count else { return nil }
-        var index = 0
-        while index <= bytes.count - pattern.count {
-            if bytes[index] == pattern[0], bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return index }
-            index += 1
+    /// Splits a labels record into its labels and the article's JSON as it is in the record,
+    /// without reading the article.
+    public static func split(_ data: Data) throws -> (labels: [Label], articleJSON: Data) {
+        try JSONReader.read(data) { reader in
+            let parts = try Parts(reading: &reader) { try $0.skipValue() }
+            let range = try reader.required(parts.article, "article")
+            return (try reader.required(parts.labels, "labels"), data[data.startIndex + range.lowerBound..<data.startIndex + range.upperBound])
         }
-        return nil
     }
 
-    public static func decode(_ data: Data) throws -> LabelsRecord { try JSONDecoder().decode(LabelsRecord.self, from: data) }
+    public static func decode(_ data: Data) throws -> LabelsRecord { try read(data, mentions: true) }
 
-    /// The record with its article's entities but not their mentions (`ArticleRecord.withoutMentions`).
-    public static func decodeWithoutMentions(_ data: Data) throws -> LabelsRecord {
-        let decoder = JSONDecoder()
-        decoder.userInfo[ArticleRecord.withoutMentions] = true
-        return try decoder.decode(LabelsRecord.self, from: data)
+    /// The record with its article's entities but not their mentions (`ArticleRecord.init(reading:mentions:)`).
+    public static func decodeWithoutMentions(_ data: Data) throws -> LabelsRecord { try read(data, mentions: false) }
+
+    private static func read(_ data: Data, mentions: Bool) throws -> LabelsRecord {
+        try JSONReader.read(data) { reader in
+            var article: ArticleRecord?
+            let parts = try Parts(reading: &reader) { article = try ArticleRecord(reading: &$0, mentions: mentions) }
+            var record = LabelsRecord(
+                id: try reader.required(parts.id, "id"), source: try reader.required(parts.source, "source"),
+                labels: try reader.required(parts.labels, "labels"), classifiedAt: try reader.required(parts.classifiedAt, "classified_at"),
+                article: try reader.required(article, "article"))
+            record.schema = parts.schema ?? schemaName
+            return record
+        }
+    }
+
+    /// Evidence as the archive keeps it: `[{"text","field","paragraph","start","end","weight"}]`.
+    public static func evidenceJSON(_ evidence: [Evidence]) -> String {
+        var writer = JSONWriter(capacity: 256 * evidence.count + 2)
+        writer.beginArray()
+        for item in evidence {
+            writer.beginObject()
+            writer.string("text", item.text)
+            writer.place(field: item.field, paragraph: item.paragraph, start: item.start, end: item.end)
+            writer.double("weight", item.weight)
+            writer.endObject()
+        }
+        writer.endArray()
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 }

@@ -184,7 +184,7 @@ import Testing
         let whole = LabelsRecord(id: records[3].id, source: source, labels: labels, classifiedAt: "2026-11-23T04:00:00Z", article: records[3])
         #expect(try LabelsRecord.decode(labelled) == whole)
         #expect(try canonical(labelled) == (try canonical(try encoder.encode(whole))))
-        #expect(LabelsRecord.split(labelled)?.labels == labels)
+        #expect(try LabelsRecord.split(labelled).labels == labels)
     }
 
     @Test func aLabelsRecordDecodedWithoutMentionsKeepsEverythingElse() throws {
