@@ -12,19 +12,30 @@ public struct AlertEngine: Sendable {
         self.rules = rules
     }
 
-    /// The words of an article as light stems, for word conditions.
-    static func stems(of record: ArticleRecord) -> [String] {
-        var texts = [record.title]
-        texts.append(contentsOf: record.paragraphs)
-        return texts.flatMap { ArabicTokenizer.tokens(of: $0).map { SearchForms.lightStem($0.text) } }
-    }
+    /// The words of an article as light stems, for word conditions, and where each occurs.
+    struct Words {
+        let stems: [WordKey]
+        let positions: [WordKey: [Int]]
 
-    static func contains(_ words: [String], phrase: [String]) -> Bool {
-        guard let first = phrase.first, words.count >= phrase.count else { return false }
-        for index in 0...(words.count - phrase.count) where words[index] == first {
-            if Array(words[index..<(index + phrase.count)]) == phrase { return true }
+        init(_ record: ArticleRecord) {
+            var stems: [WordKey] = []
+            for text in [record.title] + record.paragraphs {
+                for token in ArabicTokenizer.tokens(of: text) { stems.append(WordKey(SearchForms.lightStem(token.text))) }
+            }
+            var positions: [WordKey: [Int]] = [:]
+            for (index, stem) in stems.enumerated() { positions[stem, default: []].append(index) }
+            self.stems = stems
+            self.positions = positions
         }
-        return false
+
+        /// Whether the stems of `phrase` occur one after the other.
+        func contains(phrase: [String]) -> Bool {
+            guard let first = phrase.first, let starts = positions[WordKey(first)] else { return false }
+            let rest = phrase.dropFirst().map(WordKey.init)
+            return starts.contains { start in
+                start + rest.count < stems.count && rest.enumerated().allSatisfy { stems[start + 1 + $0.offset] == $0.element }
+            }
+        }
     }
 
     /// The alerts of one labels record. `store` answers and records throttles, duplicates and
@@ -34,7 +45,7 @@ public struct AlertEngine: Sendable {
         let time = Self.parseTime(article.ingestedAt) ?? now
         let entityIDs = Set(article.entities.map(\.id))
         var alerts: [AlertRecord] = []
-        var words: [String]?
+        var words: Words?
         let summary = AlertRecord.Article(
             id: article.id, title: article.title, outlet: article.outlet?.name, published: article.published?.date, url: article.url)
 
@@ -51,10 +62,10 @@ public struct AlertEngine: Sendable {
             }
             var matchedWords: [String] = []
             if !rule.wordsAny.isEmpty || !rule.wordsAll.isEmpty {
-                let stems = words ?? Self.stems(of: article)
+                let stems = words ?? Words(article)
                 words = stems
-                guard rule.wordsAll.allSatisfy({ Self.contains(stems, phrase: $0) }) else { continue }
-                let anyHits = rule.wordsAny.filter { Self.contains(stems, phrase: $0) }
+                guard rule.wordsAll.allSatisfy({ stems.contains(phrase: $0) }) else { continue }
+                let anyHits = rule.wordsAny.filter { stems.contains(phrase: $0) }
                 guard rule.wordsAny.isEmpty || !anyHits.isEmpty else { continue }
                 matchedWords = (rule.wordsAll + anyHits).map { $0.joined(separator: " ") }
             }

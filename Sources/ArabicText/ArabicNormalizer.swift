@@ -15,10 +15,7 @@ public struct NormalizedText: Sendable {
 
     /// The normalised text as a string.
     public var text: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(scalars.count * 2)
-        for scalar in scalars { UTF8.encode(scalar) { bytes.append($0) } }
-        return String(decoding: bytes, as: UTF8.self)
+        String(scalars: scalars)
     }
 
     /// The original scalar range that the normalised range `range` came from.
@@ -75,9 +72,7 @@ public enum ArabicNormalizer {
                 continue
             }
 
-            var chunk = String.UnicodeScalarView()
-            chunk.append(contentsOf: input[index..<chunkEnd])
-            let folded = String(chunk).precomposedStringWithCompatibilityMapping.lowercased()
+            let folded = String(scalars: input[index..<chunkEnd]).precomposedStringWithCompatibilityMapping.lowercased()
             for out in folded.unicodeScalars {
                 if let mapped = fastMap(out) {
                     if case .keep(let kept) = mapped {

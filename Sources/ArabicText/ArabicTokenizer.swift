@@ -100,10 +100,7 @@ public enum Proclitics {
         var results: [(stem: String, prefix: Int)] = [(word, 0)]
         func add(_ offset: Int, restoringArticle: Bool = false) {
             guard offset > 0, scalars.count - offset >= minimumStem else { return }
-            var view = String.UnicodeScalarView()
-            if restoringArticle { view.append(contentsOf: "\u{0627}\u{0644}".unicodeScalars) }
-            view.append(contentsOf: scalars[offset...])
-            let stem = String(view)
+            let stem = restoringArticle ? "\u{0627}\u{0644}" + String(scalars: scalars[offset...]) : String(scalars: scalars[offset...])
             if !results.contains(where: { $0.stem == stem }) { results.append((stem, restoringArticle ? offset - 2 : offset)) }
         }
         let lam: Unicode.Scalar = "\u{0644}"

@@ -233,9 +233,7 @@ public enum DateReader {
             let start = tokens[expression.tokens.lowerBound].originalRange.lowerBound
             let end = tokens[expression.tokens.upperBound - 1].originalRange.upperBound
             let scalars = Array(text.unicodeScalars)[start..<end]
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: scalars)
-            return (date, String(view))
+            return (date, String(scalars: scalars))
         }
         return nil
     }

@@ -80,7 +80,7 @@ public enum ExplicitDateParser {
                 let start = position
                 while position < scalars.count, isDigit(scalars[position]) { position += 1 }
                 guard position > start, position - start <= 4 else { break }
-                groups.append(Int(String(String.UnicodeScalarView(scalars[start..<position])))!)
+                groups.append(Int(String(scalars: scalars[start..<position]))!)
                 widths.append(position - start)
                 guard groups.count < 3, position < scalars.count else { break }
                 let next = scalars[position]

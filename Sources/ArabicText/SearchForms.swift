@@ -50,7 +50,7 @@ public struct SearchForms: Sendable, Equatable {
         }
         guard start > 0 else { return word }
         scalars.removeFirst(start)
-        return String(String.UnicodeScalarView(scalars))
+        return String(scalars: scalars)
     }
 
     static let stemPrefixLetters: Set<UInt32> = [0x0648, 0x0641, 0x0628, 0x0643, 0x0627, 0x0644]
@@ -73,7 +73,7 @@ public struct SearchForms: Sendable, Equatable {
             default: result.append(scalar)
             }
         }
-        return String(String.UnicodeScalarView(result))
+        return String(scalars: result)
     }
 }
 

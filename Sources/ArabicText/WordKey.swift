@@ -1,3 +1,5 @@
+import Glibc
+
 /// A normalised word (or feature) as a dictionary key, hashed and compared by its UTF-8 bytes.
 ///
 /// Swift hashes and compares `String`s by canonical equivalence, which for Arabic means running
@@ -13,7 +15,10 @@ public struct WordKey: Hashable, Sendable {
     }
 
     public static func == (lhs: WordKey, rhs: WordKey) -> Bool {
-        lhs.text.utf8.elementsEqual(rhs.text.utf8)
+        guard lhs.text.utf8.count == rhs.text.utf8.count else { return false }
+        var left = lhs.text
+        var right = rhs.text
+        return left.withUTF8 { a in right.withUTF8 { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -153,8 +153,8 @@ enum Snippet {
         let hitSet = Set(best.hits)
         for index in low...high {
             let range = best.tokens[index].originalRange
-            result += String(String.UnicodeScalarView(scalars[cursor..<range.lowerBound]))
-            let word = String(String.UnicodeScalarView(scalars[range]))
+            result += String(scalars: scalars[cursor..<range.lowerBound])
+            let word = String(scalars: scalars[range])
             result += hitSet.contains(index) ? "**\(word)**" : word
             cursor = range.upperBound
         }

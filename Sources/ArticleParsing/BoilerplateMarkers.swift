@@ -87,9 +87,7 @@ public enum LineKey {
         // The first `keyedLength` scalars (not Characters: counting graphemes costs more than the key).
         var head = line
         if line.utf8.count > keyedLength {
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: line.unicodeScalars.prefix(keyedLength))
-            head = String(view)
+            head = String(line.unicodeScalars.prefix(keyedLength))
         }
         let normalized = ArabicNormalizer.normalizedString(head)
         // Collapse runs of spaces and tabs, and trim edge punctuation, scalar by scalar.
@@ -111,9 +109,7 @@ public enum LineKey {
         var end = scalars.count
         while start < end, edgeScalars.contains(scalars[start]) { start += 1 }
         while end > start, edgeScalars.contains(scalars[end - 1]) { end -= 1 }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars[start..<end])
-        return String(view)
+        return String(scalars: scalars[start..<end])
     }
 
     /// Whether `key` starts with the word(s) `prefix`, ending at a word boundary.

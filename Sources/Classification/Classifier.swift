@@ -145,7 +145,7 @@ public struct Classifier: Sendable {
                     guard let number, let weight = rows[number].first(where: { $0.label == labelIndex })?.weight, weight > 0.25 else { continue }
                     if unitScalars == nil { unitScalars = Array(unit.text.unicodeScalars) }
                     let scalars = unitScalars![occurrence.range]
-                    let text = String(String.UnicodeScalarView(scalars))
+                    let text = String(scalars: scalars)
                     let words = ArabicTokenizer.tokens(of: text).map(\.text)
                     guard !words.isEmpty, !words.allSatisfy({ catalog.evidenceStopWords.contains($0) || $0.count <= 2 }) else { continue }
                     guard seen.insert(words.joined(separator: " ")).inserted else { continue }
@@ -185,14 +185,14 @@ public struct Classifier: Sendable {
             let value = scalars[index]
             let isEnd = value == "." || value == "!" || value == "?" || value == "؟"
             if isEnd, index + 1 < scalars.count, scalars[index + 1] == " " {
-                if index + 1 - start > 1 { result.append((start, String(String.UnicodeScalarView(scalars[start...index])))) }
+                if index + 1 - start > 1 { result.append((start, String(scalars: scalars[start...index]))) }
                 start = index + 2
                 index += 2
                 continue
             }
             index += 1
         }
-        if start < scalars.count { result.append((start, String(String.UnicodeScalarView(scalars[start...])))) }
+        if start < scalars.count { result.append((start, String(scalars: scalars[start...]))) }
         return result
     }
 }

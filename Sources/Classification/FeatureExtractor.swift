@@ -32,7 +32,7 @@ public struct FeatureExtractor: Sendable {
         // Compared as scalars: normalised words have no combining marks, so a scalar is a letter.
         let scalars = Array(stem.unicodeScalars)
         for suffix in suffixScalars where scalars.count >= suffix.count + 3 && scalars.suffix(suffix.count).elementsEqual(suffix) {
-            return (stem, String(String.UnicodeScalarView(scalars.dropLast(suffix.count))))
+            return (stem, String(scalars: scalars.dropLast(suffix.count)))
         }
         return (stem, nil)
     }

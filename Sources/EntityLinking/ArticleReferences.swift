@@ -240,8 +240,6 @@ public struct ReferenceFinder: Sendable {
     }
 
     static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
+        String(scalars: scalars)
     }
 }

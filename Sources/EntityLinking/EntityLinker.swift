@@ -132,8 +132,7 @@ public struct EntityLinker: Sendable {
             let last = tokens[position + candidate.words.count - 1]
             let start = normalized.originalStarts[first.normalizedRange.lowerBound + prefix]
             let end = last.originalRange.upperBound
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: original[start..<end])
+            let written = String(scalars: original[start..<end])
             var entity = candidate.entity
             var weak = candidate.weak
             if !quotedMedia.isEmpty, Self.isQuoted(original, start..<end),
@@ -142,7 +141,7 @@ public struct EntityLinker: Sendable {
                 entity = outlet
                 weak = false
             }
-            mentions.append(EntityMention(entityID: gazetteer.entities[entity].id, text: String(view), range: start..<end, weak: weak))
+            mentions.append(EntityMention(entityID: gazetteer.entities[entity].id, text: written, range: start..<end, weak: weak))
             position += candidate.words.count
         }
         return mentions
