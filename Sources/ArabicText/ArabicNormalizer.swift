@@ -36,7 +36,7 @@ public struct NormalizedText: Sendable {
 public enum ArabicNormalizer {
     /// Normalises `text`, keeping the map back to its original scalars.
     public static func normalize(_ text: String) -> NormalizedText {
-        let input = Array(text.unicodeScalars)
+        let input = text.scalarArray
         var scalars: [Unicode.Scalar] = []
         var starts: [Int] = []
         var ends: [Int] = []

@@ -96,7 +96,7 @@ public enum Proclitics {
     public static func strippings(of word: String, minimumStem: Int = 2) -> [(stem: String, prefix: Int)] {
         // Most words start with no proclitic letter: nothing to take apart.
         guard let head = word.unicodeScalars.first, procliticLetters.contains(head.value) else { return [(word, 0)] }
-        let scalars = Array(word.unicodeScalars)
+        let scalars = word.scalarArray
         var results: [(stem: String, prefix: Int)] = [(word, 0)]
         func add(_ offset: Int, restoringArticle: Bool = false) {
             guard offset > 0, scalars.count - offset >= minimumStem else { return }

@@ -232,7 +232,7 @@ public enum DateReader {
             if expression.year != nil, expression.year != referenceDay.year { continue }
             let start = tokens[expression.tokens.lowerBound].originalRange.lowerBound
             let end = tokens[expression.tokens.upperBound - 1].originalRange.upperBound
-            let scalars = Array(text.unicodeScalars)[start..<end]
+            let scalars = text.scalarArray[start..<end]
             return (date, String(scalars: scalars))
         }
         return nil

@@ -65,7 +65,7 @@ public enum ExplicitDateParser {
 
     /// `2024-10-26`, `2024/10/26`, `26/10/2024`, `26-10-2024`, `26.10.2024`.
     static func numericDate(in text: String) -> WrittenDate? {
-        let scalars = Array(text.unicodeScalars)
+        let scalars = text.scalarArray
         var index = 0
         while index < scalars.count {
             guard isDigit(scalars[index]), index == 0 || !isDigit(scalars[index - 1]) else {

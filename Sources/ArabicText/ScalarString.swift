@@ -37,3 +37,51 @@ extension String {
         }
     }
 }
+
+extension String {
+    /// The string's scalars, decoded from its UTF-8 in one pass (`Array(unicodeScalars)` counts
+    /// them first and then decodes each through generic code).
+    @inlinable
+    public var scalarArray: [Unicode.Scalar] {
+        var text = self
+        return text.withUTF8 { utf8 in
+            [Unicode.Scalar](unsafeUninitializedCapacity: utf8.count) { buffer, count in
+                var index = 0
+                var written = 0
+                while index < utf8.count {
+                    let lead = UInt32(utf8[index])
+                    var value: UInt32
+                    // A String's storage is valid UTF-8: every continuation byte is there.
+                    if lead < 0x80 {
+                        value = lead
+                        index += 1
+                    } else if lead < 0xE0 {
+                        value = (lead & 0x1F) << 6 | UInt32(utf8[index + 1] & 0x3F)
+                        index += 2
+                    } else if lead < 0xF0 {
+                        value = (lead & 0x0F) << 12 | UInt32(utf8[index + 1] & 0x3F) << 6 | UInt32(utf8[index + 2] & 0x3F)
+                        index += 3
+                    } else {
+                        value = (lead & 0x07) << 18 | UInt32(utf8[index + 1] & 0x3F) << 12 | UInt32(utf8[index + 2] & 0x3F) << 6
+                            | UInt32(utf8[index + 3] & 0x3F)
+                        index += 4
+                    }
+                    buffer[written] = unsafeBitCast(value, to: Unicode.Scalar.self)
+                    written += 1
+                }
+                count = written
+            }
+        }
+    }
+
+    /// The number of scalars, counted on the UTF-8 bytes (every byte that does not continue one).
+    @inlinable
+    public var scalarCount: Int {
+        var text = self
+        return text.withUTF8 { utf8 in
+            var count = 0
+            for byte in utf8 where byte & 0xC0 != 0x80 { count += 1 }
+            return count
+        }
+    }
+}

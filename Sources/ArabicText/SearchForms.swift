@@ -37,7 +37,7 @@ public struct SearchForms: Sendable, Equatable {
     public static func lightStem(_ word: String) -> String {
         // Only words starting with و ف ب ك ا ل can lose a prefix.
         guard let head = word.unicodeScalars.first, stemPrefixLetters.contains(head.value) else { return word }
-        var scalars = Array(word.unicodeScalars)
+        var scalars = word.scalarArray
         var start = 0
         if scalars.count >= 4, scalars[0] == "\u{0648}" || scalars[0] == "\u{0641}" {
             start = 1  // و / ف
@@ -56,11 +56,11 @@ public struct SearchForms: Sendable, Equatable {
     static let stemPrefixLetters: Set<UInt32> = [0x0648, 0x0641, 0x0628, 0x0643, 0x0627, 0x0644]
     static let stemPrefixes: [[Unicode.Scalar]] = ["\u{0628}\u{0627}\u{0644}", "\u{0643}\u{0627}\u{0644}", "\u{0627}\u{0644}", "\u{0644}\u{0644}"].map
     {
-        Array($0.unicodeScalars)
+        $0.scalarArray
     }
 
     static func skeleton(of stem: String) -> String? {
-        let scalars = Array(stem.unicodeScalars)
+        let scalars = stem.scalarArray
         guard scalars.count >= 5 else { return nil }
         var result: [Unicode.Scalar] = []
         for (index, scalar) in scalars.enumerated() {

@@ -145,7 +145,7 @@ enum Snippet {
             if !hits.isEmpty && hits.count > (best?.hits.count ?? 0) { best = (text, tokens, hits) }
         }
         guard let best, let first = best.hits.first else { return nil }
-        let scalars = Array(best.text.unicodeScalars)
+        let scalars = best.text.scalarArray
         let low = max(0, first - radius)
         let high = min(best.tokens.count - 1, first + radius)
         var result = low > 0 ? "… " : ""

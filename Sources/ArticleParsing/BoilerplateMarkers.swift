@@ -92,7 +92,7 @@ public enum LineKey {
         let normalized = ArabicNormalizer.normalizedString(head)
         // Collapse runs of spaces and tabs, and trim edge punctuation, scalar by scalar.
         var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(normalized.unicodeScalars.count)
+        scalars.reserveCapacity(normalized.utf8.count)
         var pendingSpace = false
         for scalar in normalized.unicodeScalars {
             if scalar == " " || scalar == "\t" {

@@ -352,7 +352,7 @@ public struct TextArticleParser: Sendable {
 
     /// «الرئيسية  أمنية  سياسية  اقتصادية»: menu entries separated by runs of spaces or tabs.
     func isSpacedMenu(_ line: String) -> Bool {
-        guard line.utf8.count <= 600, line.unicodeScalars.count <= 150, Self.containsASCII(line, "  ") || Self.containsASCII(line, "\t") else {
+        guard line.utf8.count <= 600, line.scalarCount <= 150, Self.containsASCII(line, "  ") || Self.containsASCII(line, "\t") else {
             return false
         }
         let runs = line.components(separatedBy: "  ").flatMap { $0.components(separatedBy: "\t") }.map { $0.trimmingWhitespace() }

@@ -143,7 +143,7 @@ public struct Classifier: Sendable {
                 var unitScalars: [Unicode.Scalar]?
                 for (occurrence, number) in zip(occurrences[index], numbers[index]) {
                     guard let number, let weight = rows[number].first(where: { $0.label == labelIndex })?.weight, weight > 0.25 else { continue }
-                    if unitScalars == nil { unitScalars = Array(unit.text.unicodeScalars) }
+                    if unitScalars == nil { unitScalars = unit.text.scalarArray }
                     let scalars = unitScalars![occurrence.range]
                     let text = String(scalars: scalars)
                     let words = ArabicTokenizer.tokens(of: text).map(\.text)
@@ -177,7 +177,7 @@ public struct Classifier: Sendable {
     /// Sentences of a paragraph with their scalar offsets: split after . ! ? ؟ and before a
     /// following space.
     static func sentences(of paragraph: String) -> [(offset: Int, text: String)] {
-        let scalars = Array(paragraph.unicodeScalars)
+        let scalars = paragraph.scalarArray
         var result: [(Int, String)] = []
         var start = 0
         var index = 0

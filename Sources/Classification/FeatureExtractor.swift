@@ -30,14 +30,14 @@ public struct FeatureExtractor: Sendable {
     static func forms(of token: String) -> (stem: String, bare: String?) {
         let stem = SearchForms.lightStem(token)
         // Compared as scalars: normalised words have no combining marks, so a scalar is a letter.
-        let scalars = Array(stem.unicodeScalars)
+        let scalars = stem.scalarArray
         for suffix in suffixScalars where scalars.count >= suffix.count + 3 && scalars.suffix(suffix.count).elementsEqual(suffix) {
             return (stem, String(scalars: scalars.dropLast(suffix.count)))
         }
         return (stem, nil)
     }
 
-    static let suffixScalars = suffixes.map { Array($0.unicodeScalars) }
+    static let suffixScalars = suffixes.map { $0.scalarArray }
 
     /// A lexicon phrase as the sequence of light stems it is matched by.
     public static func phraseKey(_ phrase: String) -> [String] {

@@ -88,7 +88,7 @@ public struct ReferenceFinder: Sendable {
         for (index, item) in analyzed.enumerated() {
             let text = item.text
             let tokens = item.tokens
-            let scalars = Array(text.unicodeScalars)
+            let scalars = text.scalarArray
             for mention in mentions[index] {
                 guard let entity = gazetteer.entity(id: mention.entityID), entity.isMedia, entity.id != outletID else { continue }
                 guard let position = tokens.firstIndex(where: { $0.originalRange.upperBound > mention.range.lowerBound }) else { continue }
@@ -133,7 +133,7 @@ public struct ReferenceFinder: Sendable {
         for (index, item) in analyzed.enumerated() {
             let text = item.text
             let tokens = item.tokens
-            let scalars = Array(text.unicodeScalars)
+            let scalars = text.scalarArray
             let linked = mentions[index]
             func linkedEntity(_ token: Token) -> String? { linked.first { $0.range.overlaps(token.originalRange) }?.entityID }
             func isLinked(_ token: Token) -> Bool { linkedEntity(token) != nil }

@@ -109,7 +109,7 @@ public struct EntityLinker: Sendable {
         in text: String, normalized: NormalizedText, tokens: [Token], strippings: [[(stem: String, prefix: Int)]]? = nil
     ) -> [EntityMention] {
         guard !tokens.isEmpty else { return [] }
-        let original = Array(text.unicodeScalars)
+        let original = text.scalarArray
         var mentions: [EntityMention] = []
         var position = 0
         while position < tokens.count {

@@ -127,7 +127,7 @@ public struct RecordBuilder: Sendable {
             return nil
         }
         let covered = mention.range.count
-        return covered * 2 >= name.unicodeScalars.count ? entity.id : nil
+        return covered * 2 >= name.scalarCount ? entity.id : nil
     }
 
     /// Entities in order of first mention, title first.

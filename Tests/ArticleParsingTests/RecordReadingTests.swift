@@ -107,6 +107,7 @@ import Testing
     @Test(arguments: [
         #"{"text":"\u0645\u0631\u0635\u062F \ud83c\uddf8\ud83c\uddfe \/ \"q\" \\ \b\f\n\r\t\u0000","number":-1.25e3,"count":-42,"list":[]}"#,
         #" { "skip" : { "a" : [ 1 , 2.5 , true , false , null , { } , [ ] , "x\"y" ] } , "text" : "مرصد" , "number" : 0 , "count" : 9223372036854775807 , "list" : [ "أ" , "ب" ] } "#,
+        #"{"skip":["\\", "a\"\\\"", "\\\\\""],"text":"t","number":1,"count":1,"list":[]}"#,
         #"{"text":"","number":1E-7,"count":0,"list":["\u00e9","e\u0301"],"text2":"ignored"}"#,
     ])
     func valuesReadAsJSONDecoderReadsThem(json: String) throws {
