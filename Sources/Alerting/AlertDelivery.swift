@@ -56,28 +56,48 @@ final class AlertDelivery {
     @discardableResult
     func deliverDue(now: Date = Date(), limit: Int = 200) throws -> Int {
         failedThisPass.removeAll()
-        var succeeded = 0
-        for pending in try store.due(now: now, limit: limit) {
-            guard let sink = sinks[pending.sink] else {
-                try store.failed(pending, error: "no sink named \(pending.sink) in the rules", retryAt: now.addingTimeInterval(3600))
-                continue
+        // Deliveries are taken off the outbox together, once the pass is over (or fails): one
+        // transaction instead of one per delivery. A kill before that repeats them, as a kill
+        // between a delivery and its removal always could.
+        var delivered: [AlertStore.Pending] = []
+        defer { decoded = nil }
+        do {
+            for pending in try store.due(now: now, limit: limit) {
+                guard let sink = sinks[pending.sink] else {
+                    try store.failed(pending, error: "no sink named \(pending.sink) in the rules", retryAt: now.addingTimeInterval(3600))
+                    continue
+                }
+                do {
+                    try deliver(pending, to: sink)
+                    delivered.append(pending)
+                    Counter(label: "marsad_alert_deliveries_total", dimensions: [("sink", sink.name), ("outcome", "delivered")]).increment()
+                    deliveredCount[sink.name, default: 0] += 1
+                } catch let error as DeliveryError {
+                    let delay = min(60, pow(2, Double(min(pending.attempts, 6))))
+                    try store.failed(pending, error: error.description, retryAt: Date().addingTimeInterval(delay))
+                    Counter(label: "marsad_alert_deliveries_total", dimensions: [("sink", sink.name), ("outcome", "failed")]).increment()
+                    logger.warning(
+                        "alert delivery failed; will retry",
+                        metadata: ["sink": "\(sink.name)", "alert": "\(pending.alertID)", "attempt": "\(pending.attempts + 1)", "error": "\(error)"])
+                }
             }
-            do {
-                try deliver(pending, to: sink)
-                try store.delivered(pending)
-                Counter(label: "marsad_alert_deliveries_total", dimensions: [("sink", sink.name), ("outcome", "delivered")]).increment()
-                deliveredCount[sink.name, default: 0] += 1
-                succeeded += 1
-            } catch let error as DeliveryError {
-                let delay = min(60, pow(2, Double(min(pending.attempts, 6))))
-                try store.failed(pending, error: error.description, retryAt: Date().addingTimeInterval(delay))
-                Counter(label: "marsad_alert_deliveries_total", dimensions: [("sink", sink.name), ("outcome", "failed")]).increment()
-                logger.warning(
-                    "alert delivery failed; will retry",
-                    metadata: ["sink": "\(sink.name)", "alert": "\(pending.alertID)", "attempt": "\(pending.attempts + 1)", "error": "\(error)"])
-            }
+        } catch {
+            try? store.delivered(delivered)
+            throw error
         }
-        return succeeded
+        try store.delivered(delivered)
+        return delivered.count
+    }
+
+    /// The alert of the last delivery, decoded once for all the sinks that read it (the outbox
+    /// lists an alert's sinks one after the other).
+    private var decoded: (id: String, alert: AlertRecord?)?
+
+    private func alert(of pending: AlertStore.Pending) -> AlertRecord? {
+        if let decoded, decoded.id == pending.alertID { return decoded.alert }
+        let alert = try? JSONDecoder().decode(AlertRecord.self, from: Data(pending.payload.utf8))
+        decoded = (pending.alertID, alert)
+        return alert
     }
 
     struct DeliveryError: Error, CustomStringConvertible {
@@ -87,7 +107,7 @@ final class AlertDelivery {
     private func deliver(_ pending: Pending, to sink: SinkDefinition) throws {
         switch sink.kind {
         case .log:
-            let alert = try? JSONDecoder().decode(AlertRecord.self, from: Data(pending.payload.utf8))
+            let alert = alert(of: pending)
             let level: Logger.Level = alert.map { $0.severity == "high" || $0.severity == "critical" } == true ? .warning : .notice
             logger.log(
                 level: level, "alert",
@@ -110,7 +130,7 @@ final class AlertDelivery {
                 throw DeliveryError(description: "\(error)")
             }
         case .zmq:
-            guard let publisher, let alert = try? JSONDecoder().decode(AlertRecord.self, from: Data(pending.payload.utf8)) else { return }
+            guard let publisher, let alert = alert(of: pending) else { return }
             publishedSeq = UInt64(pending.seq)
             let envelope = Envelope(
                 stream: "alerts", epoch: 1, seq: UInt64(pending.seq), id: alert.id, schema: AlertRecord.schemaName, time: alert.createdAt)

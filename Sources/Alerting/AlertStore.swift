@@ -13,6 +13,9 @@ public final class AlertStore: @unchecked Sendable {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // As the archive: a commit survives the process being killed; only a power loss may take
+        // back the last ones, and their checkpoint with them, so they are evaluated again.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
         try Self.migrator.migrate(queue)
@@ -75,10 +78,10 @@ public final class AlertStore: @unchecked Sendable {
     public func commit<T>(checkpoint: Checkpoint, _ body: (Transaction) throws -> T) throws -> T {
         try queue.write { db in
             let result = try body(Transaction(db: db))
-            try db.execute(
+            try db.cachedStatement(
                 sql:
-                    "INSERT INTO checkpoint (id, stream, epoch, seq) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET stream = excluded.stream, epoch = excluded.epoch, seq = excluded.seq",
-                arguments: [checkpoint.stream, Int64(checkpoint.epoch), Int64(checkpoint.seq)])
+                    "INSERT INTO checkpoint (id, stream, epoch, seq) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET stream = excluded.stream, epoch = excluded.epoch, seq = excluded.seq"
+            ).execute(arguments: [checkpoint.stream, Int64(checkpoint.epoch), Int64(checkpoint.seq)])
             return result
         }
     }
@@ -88,48 +91,47 @@ public final class AlertStore: @unchecked Sendable {
         let db: Database
 
         public func hasAlert(rule: String, record: String) throws -> Bool {
-            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM alerts WHERE rule = ? AND record_id = ?)", arguments: [rule, record]) ?? false
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM alerts WHERE rule = ? AND record_id = ?)"), arguments: [rule, record])
+                ?? false
         }
 
         public func lastAlertTime(rule: String, key: String) throws -> Date? {
-            try Double.fetchOne(db, sql: "SELECT MAX(time) FROM alerts WHERE rule = ? AND throttle_key = ?", arguments: [rule, key])
+            try Double.fetchOne(db.cachedStatement(sql: "SELECT MAX(time) FROM alerts WHERE rule = ? AND throttle_key = ?"), arguments: [rule, key])
                 .map(Date.init(timeIntervalSince1970:))
         }
 
         public func remember(_ alert: AlertRecord, rule: String, record: String, throttleKey: String, time: Date) throws {
             let payload = String(decoding: try alert.jsonData(), as: UTF8.self)
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO alerts (id, rule, record_id, throttle_key, time, severity, payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [alert.id, rule, record, throttleKey, time.timeIntervalSince1970, alert.severity, payload])
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO alerts (id, rule, record_id, throttle_key, time, severity, payload) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            ).execute(arguments: [alert.id, rule, record, throttleKey, time.timeIntervalSince1970, alert.severity, payload])
         }
 
         public func noteSuppressed(rule: String) throws {
-            try db.execute(
-                sql: "INSERT INTO suppressed (rule, count) VALUES (?, 1) ON CONFLICT(rule) DO UPDATE SET count = count + 1", arguments: [rule])
+            try db.cachedStatement(sql: "INSERT INTO suppressed (rule, count) VALUES (?, 1) ON CONFLICT(rule) DO UPDATE SET count = count + 1")
+                .execute(arguments: [rule])
         }
 
         public func countEvent(rule: String, key: String, record: String, time: Date) throws {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO events (rule, key, record_id, time) VALUES (?, ?, ?, ?)",
-                arguments: [rule, key, record, time.timeIntervalSince1970])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO events (rule, key, record_id, time) VALUES (?, ?, ?, ?)").execute(arguments: [rule, key, record, time.timeIntervalSince1970])
         }
 
         public func events(rule: String, key: String, after: Date, through: Date) throws -> Int {
             try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM events WHERE rule = ? AND key = ? AND time > ? AND time <= ?",
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM events WHERE rule = ? AND key = ? AND time > ? AND time <= ?"),
                 arguments: [rule, key, after.timeIntervalSince1970, through.timeIntervalSince1970]) ?? 0
         }
 
         /// Queues an alert for each of its sinks.
         public func enqueue(alertID: String, sinks: [String]) throws {
             for sink in sinks {
-                try db.execute(sql: "INSERT OR IGNORE INTO outbox (alert_id, sink) VALUES (?, ?)", arguments: [alertID, sink])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox (alert_id, sink) VALUES (?, ?)").execute(arguments: [alertID, sink])
             }
         }
 
         /// Forgets spike counts older than `before`.
         public func prune(before: Date) throws {
-            try db.execute(sql: "DELETE FROM events WHERE time < ?", arguments: [before.timeIntervalSince1970])
+            try db.cachedStatement(sql: "DELETE FROM events WHERE time < ?").execute(arguments: [before.timeIntervalSince1970])
         }
     }
 
@@ -155,9 +157,12 @@ public final class AlertStore: @unchecked Sendable {
         }
     }
 
-    public func delivered(_ pending: Pending) throws {
+    /// Takes deliveries off the outbox, in one transaction.
+    public func delivered(_ deliveries: [Pending]) throws {
+        guard !deliveries.isEmpty else { return }
         try queue.write { db in
-            try db.execute(sql: "DELETE FROM outbox WHERE alert_id = ? AND sink = ?", arguments: [pending.alertID, pending.sink])
+            let delete = try db.cachedStatement(sql: "DELETE FROM outbox WHERE alert_id = ? AND sink = ?")
+            for pending in deliveries { try delete.execute(arguments: [pending.alertID, pending.sink]) }
         }
     }
 
