@@ -44,6 +44,13 @@ public struct Classifier: Sendable {
     private let featureNumbers: [WordKey: Int]
     /// A weighted feature's weights, as (label index, weight) pairs: one row scores every label.
     private let rows: [[(label: Int, weight: Double)]]
+    /// The light stems that weighted bigrams (`b:<first>_<second>`) are made of, numbered, and
+    /// each such bigram's feature number by its two stems' numbers: a bigram is looked up by two
+    /// integers instead of being built as a string and hashed.
+    private let bigramStems: [WordKey: Int32]
+    private let bigramNumbers: [Int64: Int]
+    /// `lex:<label>` → its feature number.
+    private let lexiconNumbers: [String: Int]
 
     public init(catalog: LabelCatalog, model: LabelModel) {
         self.catalog = catalog
@@ -67,6 +74,93 @@ public struct Classifier: Sendable {
         }
         featureNumbers = numbers
         self.rows = rows
+        var stems: [WordKey: Int32] = [:]
+        func stemNumber(_ stem: Substring) -> Int32 {
+            let key = WordKey(String(stem))
+            if let known = stems[key] { return known }
+            let number = Int32(stems.count)
+            stems[key] = number
+            return number
+        }
+        var bigrams: [Int64: Int] = [:]
+        var lexicon: [String: Int] = [:]
+        for (key, number) in numbers {
+            let feature = key.text
+            if feature.hasPrefix("b:") {
+                // Stems have no underscore, but should one ever have, every split is a candidate.
+                let body = feature.dropFirst(2)
+                for separator in body.indices where body[separator] == "_" {
+                    let pair = Self.pair(stemNumber(body[..<separator]), stemNumber(body[body.index(after: separator)...]))
+                    bigrams[pair] = number
+                }
+            } else if feature.hasPrefix("lex:") {
+                lexicon[String(feature.dropFirst(4))] = number
+            }
+        }
+        bigramStems = stems
+        bigramNumbers = bigrams
+        lexiconNumbers = lexicon
+    }
+
+    static func pair(_ first: Int32, _ second: Int32) -> Int64 { Int64(first) << 32 | Int64(UInt32(bitPattern: second)) }
+
+    /// What one distinct word contributes to the scores, worked out once: its features (for
+    /// bigrams and lexicon phrases), the numbers of its weighted `w:` and `s:` features in order,
+    /// and its light stem's number among the stems of weighted bigrams.
+    public struct Word: Sendable {
+        let features: FeatureExtractor.WordFeatures
+        let unigrams: [Int]
+        let stem: Int32?
+    }
+
+    /// Word → what it contributes, shared by the texts of one article or by all a worker
+    /// classifies with this classifier (numbers belong to its model).
+    public typealias Memo = [WordKey: Word]
+
+    /// The most words a long-lived memo keeps (about 10 MB); past it, it starts again.
+    public static let memoLimit = 50_000
+
+    /// Empties `memo` once it holds `memoLimit` words: a news vocabulary's common words are back
+    /// in it within a few articles, and memory stays bounded.
+    public static func trim(_ memo: inout Memo) {
+        if memo.count >= memoLimit { memo.removeAll(keepingCapacity: true) }
+    }
+
+    func word(_ text: String, memo: inout Memo) -> Word {
+        let key = WordKey(text)
+        if let known = memo[key] { return known }
+        let features = FeatureExtractor.features(of: text)
+        let word = Word(
+            features: features, unigrams: features.unigrams.compactMap { featureNumbers[WordKey($0)] },
+            stem: bigramStems[WordKey(features.variants[0])])
+        memo[key] = word
+        return word
+    }
+
+    /// The weighted feature occurrences of a text, by number: what `numbers(of:
+    /// extractor.occurrences(in:))` gives without its `nil`s, in the same order (unigrams, then
+    /// bigrams, then lexicon phrases), without building a string per feature.
+    func numberedOccurrences(in text: String, memo: inout Memo) -> [(number: Int, range: Range<Int>)] {
+        let tokens = ArabicTokenizer.tokens(of: text)
+        var words: [Word] = []
+        words.reserveCapacity(tokens.count)
+        var result: [(number: Int, range: Range<Int>)] = []
+        result.reserveCapacity(tokens.count * 2)
+        for token in tokens {
+            let word = word(token.text, memo: &memo)
+            words.append(word)
+            for number in word.unigrams { result.append((number, token.originalRange)) }
+        }
+        for index in tokens.indices.dropLast() where !words[index].features.numeric {
+            guard let first = words[index].stem, let second = words[index + 1].stem, let number = bigramNumbers[Self.pair(first, second)] else {
+                continue
+            }
+            result.append((number, tokens[index].originalRange.lowerBound..<tokens[index + 1].originalRange.upperBound))
+        }
+        for match in extractor.lexiconMatches(tokens: tokens, words: words.map(\.features)) {
+            if let number = lexiconNumbers[match.label] { result.append((number, match.range)) }
+        }
+        return result
     }
 
     /// The weighted features of some occurrences, by number (`nil` for a feature the model does
@@ -78,7 +172,7 @@ public struct Classifier: Sendable {
     /// The linear scores (before the sigmoid) of the features of one text, for every label; a
     /// feature counts once however often it occurs. `seen` (one slot per weighted feature) marks
     /// the features counted with `stamp`, so no set is built per text.
-    func logits(_ numbers: [Int?], seen: inout [Int], stamp: Int) -> [Double] {
+    func logits(_ numbers: some Sequence<Int?>, seen: inout [Int], stamp: Int) -> [Double] {
         var z = model.labels.map(\.bias)
         for case let number? in numbers where seen[number] != stamp {
             seen[number] = stamp
@@ -98,14 +192,13 @@ public struct Classifier: Sendable {
 
     /// The labels of an article whose texts are its title and paragraphs.
     public func classify(title: String, paragraphs: [String]) -> [AssignedLabel] {
-        var memo: FeatureExtractor.Memo = [:]
+        var memo: Memo = [:]
         return classify(title: title, paragraphs: paragraphs, memo: &memo)
     }
 
     /// The same, reusing `memo`, the features of words already seen: a worker keeps one across
-    /// articles (most of an article's words were in earlier ones), `FeatureExtractor.trim`
-    /// bounds it.
-    public func classify(title: String, paragraphs: [String], memo: inout FeatureExtractor.Memo) -> [AssignedLabel] {
+    /// articles (most of an article's words were in earlier ones), `trim` bounds it.
+    public func classify(title: String, paragraphs: [String], memo: inout Memo) -> [AssignedLabel] {
         struct Unit {
             let field: String
             let paragraph: Int?
@@ -119,10 +212,9 @@ public struct Classifier: Sendable {
             }
         }
         var best: [String: (score: Double, units: [(unit: Int, z: Double)])] = [:]
-        let occurrences = units.map { extractor.occurrences(in: $0.text, memo: &memo) }
-        let numbers = occurrences.map(self.numbers(of:))
+        let occurrences = units.map { numberedOccurrences(in: $0.text, memo: &memo) }
         var seen = [Int](repeating: -1, count: rows.count)
-        let unitLogits = numbers.indices.map { self.logits(numbers[$0], seen: &seen, stamp: $0) }
+        let unitLogits = occurrences.indices.map { index in self.logits(occurrences[index].lazy.map { Optional($0.number) }, seen: &seen, stamp: index) }
         for (position, label) in model.labels.enumerated() {
             var top = 0.0
             var hits: [(unit: Int, z: Double)] = []
@@ -141,8 +233,8 @@ public struct Classifier: Sendable {
             for (index, _) in found.units.sorted(by: { $0.z > $1.z }) {
                 let unit = units[index]
                 var unitScalars: [Unicode.Scalar]?
-                for (occurrence, number) in zip(occurrences[index], numbers[index]) {
-                    guard let number, let weight = rows[number].first(where: { $0.label == labelIndex })?.weight, weight > 0.25 else { continue }
+                for occurrence in occurrences[index] {
+                    guard let weight = rows[occurrence.number].first(where: { $0.label == labelIndex })?.weight, weight > 0.25 else { continue }
                     if unitScalars == nil { unitScalars = unit.text.scalarArray }
                     let scalars = unitScalars![occurrence.range]
                     let text = String(scalars: scalars)

@@ -68,17 +68,8 @@ public struct FeatureExtractor: Sendable {
         let keys: [WordKey]
     }
 
-    /// Word → its features, shared by the texts of one article or by all a worker classifies.
+    /// Word → its features, shared by the texts of one article.
     public typealias Memo = [WordKey: WordFeatures]
-
-    /// The most words a long-lived memo keeps (about 10 MB); past it, it starts again.
-    public static let memoLimit = 50_000
-
-    /// Empties `memo` once it holds `memoLimit` words: a news vocabulary's common words are back
-    /// in it within a few articles, and memory stays bounded.
-    public static func trim(_ memo: inout Memo) {
-        if memo.count >= memoLimit { memo.removeAll(keepingCapacity: true) }
-    }
 
     static func features(of word: String) -> WordFeatures {
         let variants = Self.variants(of: word)
@@ -125,7 +116,16 @@ public struct FeatureExtractor: Sendable {
                     feature: "b:" + words[index].variants[0] + "_" + words[index + 1].variants[0],
                     range: tokens[index].originalRange.lowerBound..<tokens[index + 1].originalRange.upperBound))
         }
-        // Lexicon phrases: at each word, the longest phrase of each label that matches there.
+        for match in lexiconMatches(tokens: tokens, words: words) {
+            result.append(FeatureOccurrence(feature: "lex:" + match.label, range: match.range))
+        }
+        return result
+    }
+
+    /// Lexicon phrases in a text: at each word, the longest phrase of each label that matches
+    /// there, with the original range it covers.
+    func lexiconMatches(tokens: [Token], words: [WordFeatures]) -> [(label: String, range: Range<Int>)] {
+        var result: [(label: String, range: Range<Int>)] = []
         for position in tokens.indices {
             var matchedLabels: Set<String> = []
             for start in words[position].keys {
@@ -139,9 +139,7 @@ public struct FeatureExtractor: Sendable {
                     }
                     guard matches else { continue }
                     let last = tokens[position + candidate.words.count - 1]
-                    result.append(
-                        FeatureOccurrence(
-                            feature: "lex:" + candidate.label, range: tokens[position].originalRange.lowerBound..<last.originalRange.upperBound))
+                    result.append((candidate.label, tokens[position].originalRange.lowerBound..<last.originalRange.upperBound))
                     matchedLabels.insert(candidate.label)
                 }
             }

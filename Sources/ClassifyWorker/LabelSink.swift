@@ -47,7 +47,7 @@ public final class LabelSink: RecordSink {
     public let publishEndpoint: String
     public let replayEndpoint: String
     /// Features of the words seen in earlier articles (this sink is used by one thread).
-    private var memo: FeatureExtractor.Memo = [:]
+    private var memo: Classifier.Memo = [:]
 
     /// Opens the journal and binds the endpoints; call on the worker's thread.
     public init(classifier: Classifier, settings: Settings, logger: Logger) throws {
@@ -144,17 +144,17 @@ public final class LabelSink: RecordSink {
 
     /// The labels of an article's text.
     public static func labels(title: String, paragraphs: [String], classifier: Classifier) -> [LabelsRecord.Label] {
-        var memo: FeatureExtractor.Memo = [:]
+        var memo: Classifier.Memo = [:]
         return labels(title: title, paragraphs: paragraphs, classifier: classifier, memo: &memo)
     }
 
     /// The same, reusing (and trimming) a memo of word features kept across articles.
     public static func labels(
-        title: String, paragraphs: [String], classifier: Classifier, memo: inout FeatureExtractor.Memo
+        title: String, paragraphs: [String], classifier: Classifier, memo: inout Classifier.Memo
     )
         -> [LabelsRecord.Label]
     {
-        FeatureExtractor.trim(&memo)
+        Classifier.trim(&memo)
         return classifier.classify(title: title, paragraphs: paragraphs, memo: &memo).map { assigned in
             LabelsRecord.Label(
                 label: assigned.label, score: assigned.score,

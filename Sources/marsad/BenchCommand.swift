@@ -199,7 +199,7 @@ struct ParseBenchCommand: AsyncParsableCommand {
         let bytes = files.reduce(0) { $0 + $1.bytes.count }
         var failures = 0
         var encoded = 0
-        var memo: FeatureExtractor.Memo = [:]  // kept across articles, as the classify worker does
+        var memo: Classifier.Memo = [:]  // kept across articles, as the classify worker does
         let start = ContinuousClock.now
         for _ in 0..<rounds {
             for file in files {

@@ -27,7 +27,7 @@ import Testing
     @Test func aSharedMemoGivesTheSameLabelsInAnyOrder() {
         let fresh = Self.articles.map { Self.classifier.classify(title: $0.title, paragraphs: $0.paragraphs) }
         #expect(fresh.contains { !$0.isEmpty })
-        var memo: FeatureExtractor.Memo = [:]
+        var memo: Classifier.Memo = [:]
         for (index, article) in Self.articles.enumerated().reversed() {
             #expect(Self.classifier.classify(title: article.title, paragraphs: article.paragraphs, memo: &memo) == fresh[index])
         }
@@ -38,9 +38,29 @@ import Testing
     }
 
     @Test func aMemoPastItsLimitStartsAgain() {
-        var memo: FeatureExtractor.Memo = [:]
-        for index in 0..<FeatureExtractor.memoLimit { memo[.init("w\(index)")] = FeatureExtractor.features(of: "كلمة") }
-        FeatureExtractor.trim(&memo)
+        var memo: Classifier.Memo = [:]
+        let word = Self.classifier.word("كلمة", memo: &memo)
+        for index in 0..<Classifier.memoLimit { memo[.init("w\(index)")] = word }
+        Classifier.trim(&memo)
         #expect(memo.isEmpty)
+    }
+
+    /// The classifier scores features by number, without building their strings: the same
+    /// weighted features, in the same order, as the extractor's strings give.
+    @Test func numberedFeaturesAreTheExtractorsWeightedFeatures() {
+        var memo: Classifier.Memo = [:]
+        var texts = Self.articles.flatMap { [$0.title] + $0.paragraphs }
+        texts.append("قصف 12 مدفعي، وانسحاب القوات من المدينة بعد 3 أيام والقصف المدفعي")
+        var compared = 0
+        for text in texts {
+            let fromStrings = Self.classifier.extractor.occurrences(in: text).compactMap { occurrence in
+                Self.classifier.numbers(of: [occurrence])[0].map { (number: $0, range: occurrence.range) }
+            }
+            let numbered = Self.classifier.numberedOccurrences(in: text, memo: &memo)
+            #expect(numbered.map(\.number) == fromStrings.map(\.number))
+            #expect(numbered.map(\.range) == fromStrings.map(\.range))
+            compared += numbered.count
+        }
+        #expect(compared > 500)
     }
 }
