@@ -85,3 +85,12 @@ extension String {
         }
     }
 }
+
+extension StringProtocol {
+    /// Whether the text has at most `limit` characters, looking at no more than `limit` of them
+    /// (`count` walks every grapheme of a long paragraph to compare it with a small number).
+    @inlinable
+    public func hasAtMost(characters limit: Int) -> Bool {
+        utf8.count <= limit || dropFirst(limit).isEmpty
+    }
+}

@@ -272,7 +272,7 @@ public struct TextArticleParser: Sendable {
             if let date = ExplicitDateParser.parse(line) { return ReadDate(date: date, basis: .explicitLine) }
             if let date = DateReader.dateLine(line, reference: reference) { return date }
         }
-        guard line.count <= 80 else { return nil }
+        guard line.hasAtMost(characters: 80) else { return nil }
         return DateReader.dateLine(line, reference: reference)
     }
 
@@ -280,7 +280,7 @@ public struct TextArticleParser: Sendable {
     /// «عنب بلدي | 12 آذار 2024», «دمشق – سانا – 3 أيار 2024».
     /// Before the headline only known outlet names count; after it, a short name after a place.
     func headerFields(_ line: String, reference: Int?, afterTitle: Bool) -> (outlet: String?, basis: Outlet.Basis, date: ReadDate?)? {
-        guard line.count <= 90, let last = line.last, last != "." && last != "،" else { return nil }
+        guard line.hasAtMost(characters: 90), let last = line.last, last != "." && last != "،" else { return nil }
         if names.isMedia(line) { return (line, .header, nil) }
         let separators: Set<Character> = Self.dashes.union(["|", "•", "/", "،", "+", ":"])
         let quotes: Set<Character> = ["«", "»", "\"", "“", "”"]
@@ -336,7 +336,7 @@ public struct TextArticleParser: Sendable {
         let scalars: Set<Unicode.Scalar> = [">", "»", "›", "/", "\\", "<", "«", "‹", "|"]
         guard line.utf8.count <= 480 else { return false }
         let count = line.unicodeScalars.reduce(0) { $0 + (scalars.contains($1) ? 1 : 0) }
-        guard count >= 1, line.count <= 120, !Self.endsSentence(line) else { return false }
+        guard count >= 1, line.hasAtMost(characters: 120), !Self.endsSentence(line) else { return false }
         let segments = line.split(whereSeparator: { separators.contains($0) }).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         let minimum = line.contains("|") ? 2 : 3
         guard segments.count >= minimum else { return false }
@@ -391,7 +391,7 @@ public struct TextArticleParser: Sendable {
         let lowered = line.lowercased()
         if lowered.contains("pic.twitter.com/") || lowered.contains("twitter.com/") && lowered.contains("/status/") { return true }
         if lowered.contains("x.com/") && lowered.contains("/status/") { return true }
-        if let dash = line.firstIndex(where: { $0 == "—" || $0 == "-" }), line[dash...].contains("(@"), line.count <= 160 {
+        if let dash = line.firstIndex(where: { $0 == "—" || $0 == "-" }), line[dash...].contains("(@"), line.hasAtMost(characters: 160) {
             return line.distance(from: line.startIndex, to: dash) <= 2
         }
         return false
@@ -436,7 +436,7 @@ public struct TextArticleParser: Sendable {
     }
 
     func isSubheading(_ line: String) -> Bool {
-        guard line.count <= Self.subheadingMaxCharacters, let last = line.last, !Self.sentenceEnds.contains(last) else { return false }
+        guard line.hasAtMost(characters: Self.subheadingMaxCharacters), let last = line.last, !Self.sentenceEnds.contains(last) else { return false }
         return line.split(separator: " ").count <= Self.subheadingMaxWords
     }
 

@@ -13,11 +13,36 @@ public struct AnalyzedText: Sendable {
     public let shortStems: [[String]]
 
     public init(_ text: String) {
+        var cache = WordCache()
+        self.init(text, cache: &cache)
+    }
+
+    /// A word's `strippings` and `shortStems`, for the texts of one article: news repeats its
+    /// words, and each is taken apart once.
+    public typealias WordCache = [WordKey: (strippings: [(stem: String, prefix: Int)], shortStems: [String])]
+
+    public init(_ text: String, cache: inout WordCache) {
         self.text = text
         normalized = ArabicNormalizer.normalize(text)
         tokens = ArabicTokenizer.tokens(of: normalized)
-        strippings = tokens.map { Proclitics.strippings(of: $0.text, minimumStem: 3) }
-        shortStems = tokens.map { Proclitics.stems(of: $0.text, minimumStem: 2) }
+        var strippings: [[(stem: String, prefix: Int)]] = []
+        var shortStems: [[String]] = []
+        strippings.reserveCapacity(tokens.count)
+        shortStems.reserveCapacity(tokens.count)
+        for token in tokens {
+            let key = WordKey(token.text)
+            if let known = cache[key] {
+                strippings.append(known.strippings)
+                shortStems.append(known.shortStems)
+            } else {
+                let analysis = (Proclitics.strippings(of: token.text, minimumStem: 3), Proclitics.stems(of: token.text, minimumStem: 2))
+                cache[key] = analysis
+                strippings.append(analysis.0)
+                shortStems.append(analysis.1)
+            }
+        }
+        self.strippings = strippings
+        self.shortStems = shortStems
     }
 }
 

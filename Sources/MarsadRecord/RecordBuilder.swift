@@ -74,7 +74,8 @@ public struct RecordBuilder: Sendable {
     )
         -> ArticleRecord
     {
-        let texts = ([article.title] + article.paragraphs).map(AnalyzedText.init)
+        var analysis = AnalyzedText.WordCache()
+        let texts = ([article.title] + article.paragraphs).map { AnalyzedText($0, cache: &analysis) }
         let mentions = linker.mentions(inArticle: texts)
         let outletEntity = article.outlet.flatMap { self.outletID($0.name) }
         func place(_ index: Int) -> (field: String, paragraph: Int?) { index == 0 ? ("title", nil) : ("paragraph", index - 1) }
@@ -102,7 +103,7 @@ public struct RecordBuilder: Sendable {
             ArticleRecord.OutletField(name: $0.name, basis: $0.basis.rawValue, text: $0.text, id: outletEntity)
         }
         return ArticleRecord(
-            id: Self.identity(title: article.title, paragraphs: article.paragraphs),
+            id: Self.identity(normalized: texts.map(\.normalized)),
             title: article.title,
             published: published,
             outlet: outlet,
@@ -154,19 +155,29 @@ public struct RecordBuilder: Sendable {
     /// Record identity: SHA-256 over the normalised title and paragraphs, one per line,
     /// truncated to 128 bits (32 hex digits).
     public static func identity(title: String, paragraphs: [String]) -> String {
-        var text = ArabicNormalizer.normalizedString(title)
-        for paragraph in paragraphs {
-            text += "\n"
-            text += ArabicNormalizer.normalizedString(paragraph)
+        identity(normalized: ([title] + paragraphs).map(ArabicNormalizer.normalize))
+    }
+
+    /// The same, from the title and paragraphs already normalised.
+    static func identity(normalized texts: [NormalizedText]) -> String {
+        var hasher = SHA256()
+        for (index, text) in texts.enumerated() {
+            if index > 0 { hasher.update(data: [UInt8(ascii: "\n")]) }
+            var utf8 = text.text
+            utf8.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
-        return String(hex(SHA256.hash(data: Data(text.utf8))).prefix(32))
+        return String(hex(hasher.finalize()).prefix(32))
     }
 
     static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
-        }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        for byte in digest {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
