@@ -80,7 +80,13 @@ public enum ArabicTokenizer {
 /// ل + التحالف.
 public enum Proclitics {
     /// و ف ب ل ك س: the letters a proclitic starts with.
-    static let procliticLetters: Set<UInt32> = [0x0648, 0x0641, 0x0628, 0x0644, 0x0643, 0x0633]
+    /// و ف ب ل ك س
+    static func isProcliticLetter(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x0648, 0x0641, 0x0628, 0x0644, 0x0643, 0x0633: true
+        default: false
+        }
+    }
 
     /// Every form `word` may have without its proclitics, the word itself first. The article is
     /// kept (or restored, for لل), so «بالعراق» and «للعراق» both offer «العراق» but «عراق» is
@@ -95,7 +101,7 @@ public enum Proclitics {
     /// «التحالف» is not in the text as such.
     public static func strippings(of word: String, minimumStem: Int = 2) -> [(stem: String, prefix: Int)] {
         // Most words start with no proclitic letter: nothing to take apart.
-        guard let head = word.unicodeScalars.first, procliticLetters.contains(head.value) else { return [(word, 0)] }
+        guard let head = word.unicodeScalars.first, isProcliticLetter(head.value) else { return [(word, 0)] }
         let scalars = word.scalarArray
         var results: [(stem: String, prefix: Int)] = [(word, 0)]
         func add(_ offset: Int, restoringArticle: Bool = false) {

@@ -36,7 +36,7 @@ public struct SearchForms: Sendable, Equatable {
     /// Light10-style prefix removal on a normalised word.
     public static func lightStem(_ word: String) -> String {
         // Only words starting with و ف ب ك ا ل can lose a prefix.
-        guard let head = word.unicodeScalars.first, stemPrefixLetters.contains(head.value) else { return word }
+        guard let head = word.unicodeScalars.first, isStemPrefixLetter(head.value) else { return word }
         var scalars = word.scalarArray
         var start = 0
         if scalars.count >= 4, scalars[0] == "\u{0648}" || scalars[0] == "\u{0641}" {
@@ -53,7 +53,13 @@ public struct SearchForms: Sendable, Equatable {
         return String(scalars: scalars)
     }
 
-    static let stemPrefixLetters: Set<UInt32> = [0x0648, 0x0641, 0x0628, 0x0643, 0x0627, 0x0644]
+    /// و ف ب ك ا ل
+    static func isStemPrefixLetter(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x0648, 0x0641, 0x0628, 0x0643, 0x0627, 0x0644: true
+        default: false
+        }
+    }
     static let stemPrefixes: [[Unicode.Scalar]] = ["\u{0628}\u{0627}\u{0644}", "\u{0643}\u{0627}\u{0644}", "\u{0627}\u{0644}", "\u{0644}\u{0644}"].map
     {
         $0.scalarArray

@@ -332,12 +332,10 @@ public struct TextArticleParser: Sendable {
     /// separators.
     /// «الرئيسية | عربي وعالمي», «سياسة | اقتصاد | رياضة»: section links with a bar.
     func isBreadcrumb(_ line: String) -> Bool {
-        let separators: Set<Character> = [">", "»", "›", "/", "\\", "<", "«", "‹", "|"]
-        let scalars: Set<Unicode.Scalar> = [">", "»", "›", "/", "\\", "<", "«", "‹", "|"]
-        guard line.utf8.count <= 480 else { return false }
-        let count = line.unicodeScalars.reduce(0) { $0 + (scalars.contains($1) ? 1 : 0) }
-        guard count >= 1, line.hasAtMost(characters: 120), !Self.endsSentence(line) else { return false }
-        let segments = line.split(whereSeparator: { separators.contains($0) }).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        guard line.utf8.count <= 480, line.unicodeScalars.contains(where: Self.isBreadcrumbSeparator),
+            line.hasAtMost(characters: 120), !Self.endsSentence(line)
+        else { return false }
+        let segments = line.split(whereSeparator: { $0.unicodeScalars.count == 1 && Self.isBreadcrumbSeparator($0.unicodeScalars.first!) }).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         let minimum = line.contains("|") ? 2 : 3
         guard segments.count >= minimum else { return false }
         for segment in segments {
@@ -348,6 +346,14 @@ public struct TextArticleParser: Sendable {
             if segments.count == 2 && names.isPlace(segment) { return false }
         }
         return true
+    }
+
+    /// > » › / \\ < « ‹ |
+    static func isBreadcrumbSeparator(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x3E, 0x2F, 0x5C, 0x3C, 0x7C, 0xBB, 0xAB, 0x203A, 0x2039: true
+        default: false
+        }
     }
 
     /// «الرئيسية  أمنية  سياسية  اقتصادية»: menu entries separated by runs of spaces or tabs.

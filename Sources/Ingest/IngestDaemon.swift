@@ -227,19 +227,22 @@ public final class IngestDaemon: Sendable {
     /// group commit, move the files on, then publish the records live.
     private func processBatch(_ names: [String], journal: Journal, publisher: StreamPublisher) throws {
         let builder = self.builder.withLock { $0 }
+        // Files are read, parsed and written as records on every core; what follows (quarantine,
+        // duplicates, the journal, publishing, moving) goes file by file in the batch's order.
+        let parsed = Self.parseAll(names, spool: spool, maxBytes: config.spool.maxFileBytes, builder: builder)
         var drafts: [Journal.Draft] = []
         var finished: [(name: String, id: String, duplicate: Bool)] = []
         var batchIDs: Set<String> = []
-        for name in names {
-            guard let records = try parse(name, builder: builder) else { continue }
+        for (name, file) in zip(names, parsed) {
+            guard let records = try accept(name, file) else { continue }
             if records.isEmpty { finished.append((name, "", true)) }
-            for record in records {
+            for (record, payload) in records {
                 let duplicate = journal.contains(id: record.id) || !batchIDs.insert(record.id).inserted
                 if !duplicate {
                     drafts.append(
                         Journal.Draft(
                             id: record.id, schema: ArticleRecord.schemaName, topics: Topic.topics(forEntityIDs: record.entities.map(\.id)),
-                            payload: try record.jsonData()))
+                            payload: payload))
                 }
                 finished.append((name, record.id, duplicate))
             }
@@ -277,26 +280,62 @@ public final class IngestDaemon: Sendable {
         IngestMetrics.duplicates.increment(by: duplicates)
     }
 
-    /// Reads and parses `processing/name`; a file that cannot be read at all is quarantined and
-    /// `nil` returned. Each bad line of a `.jsonl` file is quarantined alone, as
+    /// What reading and parsing one file gave: its records with their JSON, or why it cannot
+    /// be read at all.
+    struct ParsedFile {
+        let outcomes: Result<[RecordOutcome], IngestFailure>
+        /// The JSON of each successful outcome, in order.
+        let payloads: [Data]
+    }
+
+    /// Reads and parses `processing/<name>` for every name, spread over the cores, in order.
+    static func parseAll(_ names: [String], spool: Spool, maxBytes: Int, builder: RecordBuilder) -> [ParsedFile] {
+        @Sendable func parse(_ name: String) -> ParsedFile {
+            let started = DispatchTime.now().uptimeNanoseconds
+            defer { IngestMetrics.parse.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started)) }
+            do throws(IngestFailure) {
+                let outcomes = try ArticleFileReader.records(path: spool.processing + "/" + name, name: name, maxBytes: maxBytes, builder: builder)
+                let payloads = outcomes.compactMap { outcome in (try? outcome.result.get()).map { (try? $0.jsonData()) ?? Data() } }
+                return ParsedFile(outcomes: .success(outcomes), payloads: payloads)
+            } catch {
+                return ParsedFile(outcomes: .failure(error), payloads: [])
+            }
+        }
+        let workers = min(names.count, ProcessInfo.processInfo.activeProcessorCount)
+        guard workers > 1 else { return names.map(parse) }
+        let results = Mutex([ParsedFile?](repeating: nil, count: names.count))
+        let next = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let index = next.withLock { value -> Int in
+                    defer { value += 1 }
+                    return value
+                }
+                guard index < names.count else { return }
+                let file = parse(names[index])
+                results.withLock { $0[index] = file }
+            }
+        }
+        return results.withLock { $0.map { $0! } }
+    }
+
+    /// The records of a parsed file with their JSON; a file that cannot be read at all is
+    /// quarantined and `nil` returned. Each bad line of a `.jsonl` file is quarantined alone, as
     /// `failed/<name>.line-<n>`, and the file's good lines are returned.
-    private func parse(_ name: String, builder: RecordBuilder) throws -> [ArticleRecord]? {
-        let path = spool.processing + "/" + name
+    private func accept(_ name: String, _ file: ParsedFile) throws -> [(ArticleRecord, Data)]? {
         let outcomes: [RecordOutcome]
-        let started = DispatchTime.now().uptimeNanoseconds
-        do throws(IngestFailure) {
-            outcomes = try ArticleFileReader.records(path: path, name: name, maxBytes: config.spool.maxFileBytes, builder: builder)
-        } catch {
-            IngestMetrics.parse.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
-            try quarantineWhole(name, failure: error)
+        switch file.outcomes {
+        case .success(let list): outcomes = list
+        case .failure(let failure):
+            try quarantineWhole(name, failure: failure)
             return nil
         }
-        IngestMetrics.parse.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
-        var records: [ArticleRecord] = []
+        var records: [(ArticleRecord, Data)] = []
+        var payloads = file.payloads.makeIterator()
         for outcome in outcomes {
             switch outcome.result {
             case .success(let record):
-                records.append(record)
+                records.append((record, payloads.next() ?? Data()))
                 IngestMetrics.bytes.increment(by: record.files.first?.size ?? 0)
             case .failure(let failure):
                 guard let line = outcome.line else {
