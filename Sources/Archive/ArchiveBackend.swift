@@ -25,9 +25,13 @@ public protocol ArchiveBackend: Sendable {
         -> [EntityCount]
     /// Number of archived articles.
     func count() throws -> Int
+    /// Housekeeping between batches (SQLite copies its WAL into the database).
+    func maintain() throws
 }
 
 extension ArchiveBackend {
+    public func maintain() throws {}
+
     @discardableResult
     public func store(_ messages: [StreamMessage], checkpoint: Checkpoint) throws -> Int {
         try store(messages, checkpoint: checkpoint, now: Date())

@@ -22,6 +22,8 @@ public struct ArchiveSink: RecordSink {
     }
 
     public var summary: String { "\(store.location) (\((try? store.count()) ?? 0) articles)" }
+
+    public func idle() throws { try store.maintain() }
 }
 
 /// Latency from a file's reception by ingest to a stage's commit of its record: the end-to-end

@@ -27,7 +27,12 @@ public final class SQLiteArchive: ArchiveBackend {
         configuration.readonly = readOnly
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            if !readOnly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            guard !readOnly else { return }
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // The WAL is copied into the database by `maintain()`, between batches, not by the
+            // commit that happens to fill it (which would make that article wait); this is
+            // the backstop if nothing calls it.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.backstopCheckpointPages)")
         }
         // One opening at a time in this process: the archive may be opened by two workers at once
         // (articles and labels), and on a new file both would switch it to WAL (which takes an
@@ -39,9 +44,31 @@ public final class SQLiteArchive: ArchiveBackend {
         }
     }
 
-    /// The stored checkpoint of `stream`, if any.
     private static let opening = Mutex(())
 
+    /// WAL pages after which a commit checkpoints by itself (about 40 MB).
+    static let backstopCheckpointPages = 10_000
+    /// When the WAL was last copied into the database, and whether a batch was committed since.
+    private let walState = Mutex((checkpointed: Date(), dirty: false))
+
+    /// Copies the WAL into the database (a passive checkpoint: readers are never waited for) at
+    /// most once a second, when batches were committed since the last time.
+    public func maintain() throws { try maintain(now: Date()) }
+
+    func maintain(now: Date) throws {
+        let due = walState.withLock { state in state.dirty && now.timeIntervalSince(state.checkpointed) >= 1 }
+        guard due else { return }
+        do {
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            // Another connection (the archive's other stream, a backup) is checkpointing: the
+            // WAL is being copied anyway; try again next time.
+            return
+        }
+        walState.withLock { $0 = (now, false) }
+    }
+
+    /// The stored checkpoint of `stream`, if any.
     public func checkpoint(stream: String) throws -> Checkpoint? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT epoch, seq FROM checkpoints WHERE stream = ?", arguments: [stream]).map {
@@ -68,6 +95,7 @@ public final class SQLiteArchive: ArchiveBackend {
             }
         let batch = try PreparedBatch(messages, cache: formsCache, archived: archived)
         let archivedAt = StreamClock.iso(now)
+        defer { walState.withLock { $0.dirty = true } }
         return try pool.write { db in
             let insertArticle = try db.cachedStatement(
                 sql: """

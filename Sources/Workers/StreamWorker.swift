@@ -76,7 +76,17 @@ public final class StreamWorker: Sendable {
                 "worker": "\(options.name)", "sink": "\(sink.summary)",
                 "resume_after": "\(start.map { "\($0.stream)/\($0.epoch)/\($0.seq)" } ?? "nothing")",
             ])
+        // The status file follows the checkpoint at most four times a second, when the worker
+        // falls idle and when it stops: not one file rewrite per batch.
         var lastStatus: Checkpoint?
+        var lastStatusWrite = Date.distantPast
+        func writeStatus(_ checkpoint: Checkpoint?, force: Bool) throws {
+            guard let checkpoint, checkpoint != lastStatus, force || Date().timeIntervalSince(lastStatusWrite) >= 0.25 else { return }
+            try ConsumerStatus(name: options.name, checkpoint: checkpoint, prefixes: options.prefixes, output: output)
+                .write(to: options.statusDirectory)
+            lastStatus = checkpoint
+            lastStatusWrite = Date()
+        }
         let pollMilliseconds = options.pollMilliseconds
         let metrics = WorkerMetrics(worker: options.name)
         let notifier = SystemdNotifier.shared
@@ -86,17 +96,17 @@ public final class StreamWorker: Sendable {
             while true {
                 notifier.watchdog(status: "at \(self.committed.map { "\($0.stream) seq \($0.seq)" } ?? "the start"); \(sink.summary)")
                 try sink.idle()
-                guard let batch = try subscriber.next(timeoutMilliseconds: pollMilliseconds) else { continue }
+                guard let batch = try subscriber.next(timeoutMilliseconds: pollMilliseconds) else {
+                    try writeStatus(progress.withLock { $0 }, force: true)
+                    continue
+                }
                 if !batch.messages.isEmpty || batch.checkpoint != start { try sink.commit(batch) }
                 progress.withLock { $0 = batch.checkpoint }
                 metrics.record(batch, head: subscriber.knownHead)
-                if batch.checkpoint != lastStatus {
-                    try ConsumerStatus(name: options.name, checkpoint: batch.checkpoint, prefixes: options.prefixes, output: output)
-                        .write(to: options.statusDirectory)
-                    lastStatus = batch.checkpoint
-                }
+                try writeStatus(batch.checkpoint, force: lastStatus == nil)
             }
         } catch let error as ZMQError where error.isTerminated {
+            try? writeStatus(progress.withLock { $0 }, force: true)
             logger.info(
                 "worker stopped", metadata: ["worker": "\(options.name)", "sink": "\(sink.summary)", "replayed": "\(subscriber.replayedCount)"])
         }

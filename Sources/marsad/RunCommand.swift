@@ -36,7 +36,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Process what is already in the spool, archive and print it, and exit.")
     var once = false
 
-    @Flag(name: .long, help: "Print no records (ingest and archive only), e.g. for benchmarks.")
+    @Flag(name: .long, help: "Print no records (every stage still runs), e.g. for benchmarks.")
     var quiet = false
 
     @Option(
