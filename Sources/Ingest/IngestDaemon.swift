@@ -288,6 +288,9 @@ public final class IngestDaemon: Sendable {
         let payloads: [Data]
     }
 
+    /// The cores to parse on (read once: Foundation reads the cgroup files at every call).
+    static let processors = ProcessInfo.processInfo.activeProcessorCount
+
     /// Reads and parses `processing/<name>` for every name, spread over the cores, in order.
     static func parseAll(_ names: [String], spool: Spool, maxBytes: Int, builder: RecordBuilder) -> [ParsedFile] {
         @Sendable func parse(_ name: String) -> ParsedFile {
@@ -301,7 +304,7 @@ public final class IngestDaemon: Sendable {
                 return ParsedFile(outcomes: .failure(error), payloads: [])
             }
         }
-        let workers = min(names.count, ProcessInfo.processInfo.activeProcessorCount)
+        let workers = min(names.count, processors)
         guard workers > 1 else { return names.map(parse) }
         let results = Mutex([ParsedFile?](repeating: nil, count: names.count))
         let next = Mutex(0)

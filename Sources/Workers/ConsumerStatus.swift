@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import MarsadStream
 
 /// What a consumer tells `marsad status`: `<state>/consumers/<name>.json`, rewritten atomically
@@ -31,7 +32,14 @@ public struct ConsumerStatus: Codable, Sendable, Equatable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/" + name + ".json"
         let temporary = directory + "/." + name + ".json.tmp"
-        try JSONEncoder().encode(self).write(to: URL(fileURLWithPath: temporary))
+        // Written and renamed, not synced: the file reports a position, the sink's own store is
+        // what a restart resumes from.
+        let bytes = [UInt8](try JSONEncoder().encode(self))
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw WorkerError("open \(temporary): \(String(cString: strerror(errno)))") }
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        guard written == bytes.count else { throw WorkerError("write \(temporary): \(String(cString: strerror(errno)))") }
         guard rename(temporary, path) == 0 else { throw WorkerError("rename \(path): \(String(cString: strerror(errno)))") }
     }
 
