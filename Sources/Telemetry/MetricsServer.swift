@@ -85,7 +85,10 @@ public struct MetricsServer: Service {
                     "metrics and health served", metadata: ["metrics": "http://\(host):\(port)/metrics", "healthz": "http://\(host):\(port)/healthz"])
             }, logger: Logger(label: "marsad.http"))
         do {
-            try await app.runService()
+            // No signals of its own: the process's service group stops it in its turn. Left to
+            // catch SIGTERM itself, it could stop while the group was stopping another service,
+            // which the group reports as "a service has finished unexpectedly" (exit 1).
+            try await app.runService(gracefulShutdownSignals: [])
         } catch {
             // Metrics are for watching the work, never a reason to stop it: a port already in
             // use is reported loudly and the process carries on without /metrics.
