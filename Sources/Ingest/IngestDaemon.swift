@@ -23,7 +23,8 @@ public struct IngestCounts: Sendable, Equatable {
 /// its socket): open the journal, serve replays, bind the live stream, finish `processing/`, scan
 /// `inbox/`, then watch the inbox with inotify until asked to stop.
 ///
-/// Files are taken in batches: each is claimed and parsed, the new records of the batch are
+/// Files are taken in batches: each is claimed and parsed (the batch's files on every core), the
+/// new records of the batch are
 /// appended to the journal in one group commit, then the files leave `processing/`, then the
 /// records go out live. A crash at any point leaves each file either still to do or done and
 /// journaled; a file processed again finds its record in the journal and is not published twice.
