@@ -66,9 +66,12 @@ public final class StreamPublisher {
     public var boundEndpoint: String { (try? socket.lastEndpoint) ?? settings.endpoint }
 
     /// Publishes a journaled record on each of its topics.
+    /// Topics no subscriber ever asked for are not sent: the socket would drop them anyway, after
+    /// each had cost a copy of the record (an article goes out on one topic per entity).
     public func publish(_ entry: JournalEntry) throws {
+        try handleSubscriptions()
         let envelope = try Envelope(entry: entry, stream: settings.stream, epoch: epoch).jsonData()
-        for topic in entry.topics {
+        for topic in entry.topics where isWanted(topic) {
             try socket.send([try Message(string: topic), try Message(bytes: envelope), try Message(bytes: entry.payload)], dontWait: true)
         }
         head = max(head, entry.seq)
@@ -99,6 +102,20 @@ public final class StreamPublisher {
         return Int(nextHeartbeat - min(nextHeartbeat, StreamClock.monotonicMilliseconds()))
     }
 
+    /// Every prefix a subscriber has subscribed to since the socket was bound. Never shrinks: an
+    /// unsubscription says nothing of the other subscribers of the same prefix.
+    private var subscribedPrefixes: Set<String> = []
+    /// Topics already matched against `subscribedPrefixes` (emptied when one is added).
+    private var wantedTopics: [String: Bool] = [:]
+
+    func isWanted(_ topic: String) -> Bool {
+        if let known = wantedTopics[topic] { return known }
+        let wanted = subscribedPrefixes.contains { topic.utf8.starts(with: $0.utf8) }
+        if wantedTopics.count > 10_000 { wantedTopics.removeAll() }
+        wantedTopics[topic] = wanted
+        return wanted
+    }
+
     /// Reads subscription messages waiting on the socket; returns how many subscriptions (not
     /// unsubscriptions) arrived. Any new subscription gets an immediate heartbeat, which tells the
     /// subscriber that its subscriptions are in force.
@@ -108,7 +125,10 @@ public final class StreamPublisher {
         while let frames = try socket.receive(dontWait: true) {
             guard let first = frames.first, first.count > 0 else { continue }
             let (kind, topic) = first.withUnsafeBytes { raw in (raw[0], String(decoding: raw.dropFirst(), as: UTF8.self)) }
-            if kind == 1 { subscriptions += 1 }
+            if kind == 1 {
+                subscriptions += 1
+                if subscribedPrefixes.insert(topic).inserted { wantedTopics.removeAll() }
+            }
             logger.debug(kind == 1 ? "subscription" : "unsubscription", metadata: ["prefix": "\(topic)"])
         }
         if subscriptions > 0 { try sendHeartbeat() }
