@@ -17,10 +17,19 @@ public struct AlertEngine: Sendable {
         let stems: [WordKey]
         let positions: [WordKey: [Int]]
 
-        init(_ record: ArticleRecord) {
+        init(_ record: ArticleRecord, memo: inout StemMemo) {
             var stems: [WordKey] = []
             for text in [record.title] + record.paragraphs {
-                for token in ArabicTokenizer.tokens(of: text) { stems.append(WordKey(SearchForms.lightStem(token.text))) }
+                for token in ArabicTokenizer.tokens(of: text) {
+                    let word = WordKey(token.text)
+                    if let stem = memo[word] {
+                        stems.append(stem)
+                    } else {
+                        let stem = WordKey(SearchForms.lightStem(token.text))
+                        memo[word] = stem
+                        stems.append(stem)
+                    }
+                }
             }
             var positions: [WordKey: [Int]] = [:]
             for (index, stem) in stems.enumerated() { positions[stem, default: []].append(index) }
@@ -40,7 +49,20 @@ public struct AlertEngine: Sendable {
 
     /// The alerts of one labels record. `store` answers and records throttles, duplicates and
     /// spike counts; it is the same transaction the alerts are then written in.
+    /// Word → its light stem, kept across articles by a worker (news repeats its words).
+    public typealias StemMemo = [WordKey: WordKey]
+
+    /// The most words a memo keeps; past it, it starts again.
+    public static let memoLimit = 50_000
+
     public func evaluate(_ labelled: LabelsRecord, store: AlertStateStore, now: Date) throws -> [AlertRecord] {
+        var memo: StemMemo = [:]
+        return try evaluate(labelled, store: store, now: now, memo: &memo)
+    }
+
+    /// The same, reusing (and bounding) `memo`.
+    public func evaluate(_ labelled: LabelsRecord, store: AlertStateStore, now: Date, memo: inout StemMemo) throws -> [AlertRecord] {
+        if memo.count >= Self.memoLimit { memo.removeAll(keepingCapacity: true) }
         let article = labelled.article
         let time = Self.parseTime(article.ingestedAt) ?? now
         let entityIDs = Set(article.entities.map(\.id))
@@ -62,7 +84,7 @@ public struct AlertEngine: Sendable {
             }
             var matchedWords: [String] = []
             if !rule.wordsAny.isEmpty || !rule.wordsAll.isEmpty {
-                let stems = words ?? Words(article)
+                let stems = words ?? Words(article, memo: &memo)
                 words = stems
                 guard rule.wordsAll.allSatisfy({ stems.contains(phrase: $0) }) else { continue }
                 let anyHits = rule.wordsAny.filter { stems.contains(phrase: $0) }

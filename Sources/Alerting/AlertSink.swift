@@ -17,6 +17,8 @@ public final class AlertSink: RecordSink {
     private let context: Context?
     private let logger: Logger
     private var lastPrune = Date.distantPast
+    /// Light stems of the words of earlier articles, for word conditions.
+    private var stems: AlertEngine.StemMemo = [:]
     public private(set) var raised = 0
 
     /// `publish` is the endpoint of the `zmq` sink (bound only when the rules define one).
@@ -91,7 +93,7 @@ public final class AlertSink: RecordSink {
                     logger.error("not a labels record; skipped", metadata: ["seq": "\(message.envelope.seq)", "error": "\(error)"])
                     continue
                 }
-                let raised = try engine.evaluate(record, store: state, now: now)
+                let raised = try engine.evaluate(record, store: state, now: now, memo: &stems)
                 for alert in raised {
                     let sinks = engine.sinks(of: alert.rule)
                     try state.enqueue(alertID: alert.id, sinks: sinks)
