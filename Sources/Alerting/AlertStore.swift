@@ -91,7 +91,8 @@ public final class AlertStore: @unchecked Sendable {
         let db: Database
 
         public func hasAlert(rule: String, record: String) throws -> Bool {
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM alerts WHERE rule = ? AND record_id = ?)"), arguments: [rule, record])
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM alerts WHERE rule = ? AND record_id = ?)"), arguments: [rule, record])
                 ?? false
         }
 
@@ -113,7 +114,9 @@ public final class AlertStore: @unchecked Sendable {
         }
 
         public func countEvent(rule: String, key: String, record: String, time: Date) throws {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO events (rule, key, record_id, time) VALUES (?, ?, ?, ?)").execute(arguments: [rule, key, record, time.timeIntervalSince1970])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO events (rule, key, record_id, time) VALUES (?, ?, ?, ?)").execute(arguments: [
+                rule, key, record, time.timeIntervalSince1970,
+            ])
         }
 
         public func events(rule: String, key: String, after: Date, through: Date) throws -> Int {

@@ -335,7 +335,9 @@ public struct TextArticleParser: Sendable {
         guard line.utf8.count <= 480, line.unicodeScalars.contains(where: Self.isBreadcrumbSeparator),
             line.hasAtMost(characters: 120), !Self.endsSentence(line)
         else { return false }
-        let segments = line.split(whereSeparator: { $0.unicodeScalars.count == 1 && Self.isBreadcrumbSeparator($0.unicodeScalars.first!) }).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        let segments = line.split(whereSeparator: { $0.unicodeScalars.count == 1 && Self.isBreadcrumbSeparator($0.unicodeScalars.first!) }).map {
+            $0.trimmingWhitespace()
+        }.filter { !$0.isEmpty }
         let minimum = line.contains("|") ? 2 : 3
         guard segments.count >= minimum else { return false }
         for segment in segments {

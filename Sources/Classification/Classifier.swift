@@ -214,7 +214,9 @@ public struct Classifier: Sendable {
         var best: [String: (score: Double, units: [(unit: Int, z: Double)])] = [:]
         let occurrences = units.map { numberedOccurrences(in: $0.text, memo: &memo) }
         var seen = [Int](repeating: -1, count: rows.count)
-        let unitLogits = occurrences.indices.map { index in self.logits(occurrences[index].lazy.map { Optional($0.number) }, seen: &seen, stamp: index) }
+        let unitLogits = occurrences.indices.map { index in
+            self.logits(occurrences[index].lazy.map { Optional($0.number) }, seen: &seen, stamp: index)
+        }
         for (position, label) in model.labels.enumerated() {
             var top = 0.0
             var hits: [(unit: Int, z: Double)] = []

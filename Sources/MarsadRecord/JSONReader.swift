@@ -13,6 +13,9 @@ public struct JSONReader: ~Copyable {
     public private(set) var position = 0
     /// Whether the container being read has had a member yet (a comma comes before the next).
     private var needsComma = false
+    /// Containers open in `skipValue`, which recurses: bounded, as `JSONDecoder` bounds it.
+    private var skipDepth = 0
+    static let maxSkipDepth = 512
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -159,12 +162,17 @@ public struct JSONReader: ~Copyable {
         case UInt8(ascii: "\""):
             try skipString()
             needsComma = true
-        case UInt8(ascii: "{"):
-            try beginObject()
-            while try nextKey() != nil { try skipValue() }
-        case UInt8(ascii: "["):
-            try beginArray()
-            while try nextElement() { try skipValue() }
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard skipDepth < Self.maxSkipDepth else { throw failure("nested more than \(Self.maxSkipDepth) deep") }
+            skipDepth += 1
+            defer { skipDepth -= 1 }
+            if bytes[position] == UInt8(ascii: "{") {
+                try beginObject()
+                while try nextKey() != nil { try skipValue() }
+            } else {
+                try beginArray()
+                while try nextElement() { try skipValue() }
+            }
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
@@ -297,7 +305,9 @@ public struct JSONReader: ~Copyable {
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
-                guard let value = utf8.withUnsafeBufferPointer(Self.validString) else { throw Failure(offset: start, reason: "a string is not valid UTF-8") }
+                guard let value = utf8.withUnsafeBufferPointer(Self.validString) else {
+                    throw Failure(offset: start, reason: "a string is not valid UTF-8")
+                }
                 position += 1
                 return value
             case UInt8(ascii: "\\"):

@@ -81,7 +81,8 @@ extension ArticleRecord.OutletField {
             default: try reader.skipValue()
             }
         }
-        self.init(name: try reader.required(name, "name"), basis: try reader.required(basis, "basis"), text: try reader.required(text, "text"), id: id)
+        self.init(
+            name: try reader.required(name, "name"), basis: try reader.required(basis, "basis"), text: try reader.required(text, "text"), id: id)
     }
 }
 
@@ -120,7 +121,8 @@ extension ArticleRecord.CitedSourceField {
             }
         }
         self.init(
-            id: id, name: try reader.required(name, "name"), text: try reader.required(text, "text"), field: try reader.required(place.field, "field"),
+            id: id, name: try reader.required(name, "name"), text: try reader.required(text, "text"),
+            field: try reader.required(place.field, "field"),
             paragraph: place.paragraph, start: try reader.required(place.start, "start"), end: try reader.required(place.end, "end"))
     }
 }
@@ -327,7 +329,9 @@ extension LabelsRecord.Label {
             default: try reader.skipValue()
             }
         }
-        self.init(label: try reader.required(label, "label"), score: try reader.required(score, "score"), evidence: try reader.required(evidence, "evidence"))
+        self.init(
+            label: try reader.required(label, "label"), score: try reader.required(score, "score"),
+            evidence: try reader.required(evidence, "evidence"))
     }
 }
 
@@ -346,7 +350,8 @@ extension LabelsRecord.Evidence {
         }
         self.init(
             text: try reader.required(text, "text"), field: try reader.required(place.field, "field"), paragraph: place.paragraph,
-            start: try reader.required(place.start, "start"), end: try reader.required(place.end, "end"), weight: try reader.required(weight, "weight"))
+            start: try reader.required(place.start, "start"), end: try reader.required(place.end, "end"),
+            weight: try reader.required(weight, "weight"))
     }
 }
 

@@ -4,7 +4,8 @@ import Testing
 /// The fast scalar helpers give what the standard library's views give.
 @Suite struct ScalarStringTests {
     static let texts = [
-        "", "a", "مرصد", "«الأنبار» — 12 آذار 2024", "e\u{0301}t\u{00E9}", "🇸🇾 سوريا 🇮🇶", "\u{0000}\u{007F}\u{0080}\u{07FF}\u{0800}\u{FFFF}\u{10000}\u{10FFFF}",
+        "", "a", "مرصد", "«الأنبار» — 12 آذار 2024", "e\u{0301}t\u{00E9}", "🇸🇾 سوريا 🇮🇶",
+        "\u{0000}\u{007F}\u{0080}\u{07FF}\u{0800}\u{FFFF}\u{10000}\u{10FFFF}",
         "وَالْعِرَاقُ ـــ", String(repeating: "الجيش العراقي ", count: 40),
     ]
 

@@ -13,7 +13,8 @@ import Testing
         let record = ArticleRecord(
             id: String(format: "%032x", index), title: "انسحاب القوات من قاعدة عين الأسد \(index)", published: nil, outlet: nil, url: nil,
             lang: "ar", encoding: "utf-8", paragraphs: Array(repeating: paragraph, count: 40), subheadings: [], removed: [], related: [],
-            entities: [], files: [.init(name: "\(index).txt", sha256: String(repeating: "0", count: 64), size: 100, receivedAt: "2026-11-23T07:00:00.000Z")],
+            entities: [],
+            files: [.init(name: "\(index).txt", sha256: String(repeating: "0", count: 64), size: 100, receivedAt: "2026-11-23T07:00:00.000Z")],
             ingestedAt: "2026-11-23T07:00:00.000Z")
         let envelope = Envelope(stream: "ingest", epoch: 1, seq: UInt64(index), id: record.id, schema: ArticleRecord.schemaName, time: "")
         return StreamMessage(topic: Topic.article, envelope: envelope, payload: try record.jsonData())

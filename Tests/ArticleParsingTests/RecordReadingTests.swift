@@ -19,7 +19,8 @@ import Testing
             LabelsRecord.Label(
                 label: "force_withdrawal", score: 0.8125,
                 evidence: [
-                    LabelsRecord.Evidence(text: record.title, field: "title", paragraph: nil, start: 0, end: record.title.unicodeScalars.count, weight: 1.5),
+                    LabelsRecord.Evidence(
+                        text: record.title, field: "title", paragraph: nil, start: 0, end: record.title.unicodeScalars.count, weight: 1.5),
                     LabelsRecord.Evidence(text: "انسحاب «القوات»", field: "paragraph", paragraph: 1, start: 3, end: 17, weight: 0.25),
                 ]),
             LabelsRecord.Label(label: "protest", score: 1, evidence: []),
@@ -45,7 +46,8 @@ import Testing
         let labels = Self.labels(for: article)
         let source = LabelsRecord.Source(stream: "articles", epoch: 1_732_000_000, seq: 9_007_199_254_740_993)
         let whole = LabelsRecord(id: article.id, source: source, labels: labels, classifiedAt: "2026-11-23T07:00:00Z", article: article)
-        let written = try LabelsRecord.jsonData(id: article.id, source: source, labels: labels, classifiedAt: whole.classifiedAt, articleJSON: try article.jsonData())
+        let written = try LabelsRecord.jsonData(
+            id: article.id, source: source, labels: labels, classifiedAt: whole.classifiedAt, articleJSON: try article.jsonData())
         let foreign = try Self.foreignEncoder.encode(whole)
         for data in [written, foreign] {
             #expect(try LabelsRecord.decode(data) == whole)
@@ -64,7 +66,9 @@ import Testing
         #expect(text.id == record.id)
         #expect(text.title == record.title)
         #expect(text.paragraphs == record.paragraphs)
-        #expect(throws: (any Error).self) { try ArticleRecord.Text.decode(Data(#"{"schema":"marsad.labels/1","id":"x","title":"t","paragraphs":[]}"#.utf8)) }
+        #expect(throws: (any Error).self) {
+            try ArticleRecord.Text.decode(Data(#"{"schema":"marsad.labels/1","id":"x","title":"t","paragraphs":[]}"#.utf8))
+        }
     }
 
     @Test func recordsFromBeforeCitedSourcesAndCandidatesRead() throws {
@@ -129,6 +133,18 @@ import Testing
     func invalidJSONIsRefusedAsJSONDecoderRefusesIt(json: String) throws {
         #expect(throws: JSONReader.Failure.self) { try readProbe(json) }
         #expect(throws: (any Error).self) { try JSONDecoder().decode(Probe.self, from: Data(json.utf8)) }
+    }
+
+    /// Skipping recurses into containers: a record nested without end is refused, not a crash.
+    @Test func deepNestingIsRefusedWhereItIsSkipped() throws {
+        let deep =
+            #"{"text":"x","number":1,"count":1,"list":[],"skip":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+            + "}"
+        let failure = #expect(throws: JSONReader.Failure.self) { try readProbe(deep) }
+        #expect(failure?.reason == "nested more than 512 deep")
+        let fine =
+            #"{"text":"x","number":1,"count":1,"list":[],"skip":"# + String(repeating: "[", count: 500) + String(repeating: "]", count: 500) + "}"
+        #expect(try readProbe(fine).text == "x")
     }
 
     /// `JSONDecoder` lets a trailing comma pass; `JSONWriter` never writes one, and JSON has none.

@@ -38,7 +38,8 @@ import ZeroMQ
     @Test func entityTopicsReachTheirSubscribersOnlyOnceSomeoneAsks() throws {
         let context = try Context()
         defer { context.shutdown() }
-        let endpoint = "ipc://" + FileManager.default.temporaryDirectory.appendingPathComponent("marsad-topics-\(UUID().uuidString.prefix(8)).pub").path
+        let endpoint =
+            "ipc://" + FileManager.default.temporaryDirectory.appendingPathComponent("marsad-topics-\(UUID().uuidString.prefix(8)).pub").path
         let publisher = try StreamPublisher(
             context: context,
             settings: .init(stream: "ingest", endpoint: endpoint, replayEndpoint: nil, heartbeatIntervalMilliseconds: 1000, sendHighWaterMark: 1000),
