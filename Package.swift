@@ -116,7 +116,7 @@ let package = Package(
         .target(
             name: "ClassifyWorker",
             dependencies: [
-                "Classification", "MarsadRecord", "MarsadStream", "Workers", "ZeroMQ",
+                "ArabicText", "Classification", "MarsadRecord", "MarsadStream", "Workers", "ZeroMQ",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ]

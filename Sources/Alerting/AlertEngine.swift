@@ -47,14 +47,11 @@ public struct AlertEngine: Sendable {
         }
     }
 
-    /// The alerts of one labels record. `store` answers and records throttles, duplicates and
-    /// spike counts; it is the same transaction the alerts are then written in.
     /// Word → its light stem, kept across articles by a worker (news repeats its words).
     public typealias StemMemo = [WordKey: WordKey]
 
-    /// The most words a memo keeps; past it, it starts again.
-    public static let memoLimit = 50_000
-
+    /// The alerts of one labels record. `store` answers and records throttles, duplicates and
+    /// spike counts; it is the same transaction the alerts are then written in.
     public func evaluate(_ labelled: LabelsRecord, store: AlertStateStore, now: Date) throws -> [AlertRecord] {
         var memo: StemMemo = [:]
         return try evaluate(labelled, store: store, now: now, memo: &memo)
@@ -62,7 +59,7 @@ public struct AlertEngine: Sendable {
 
     /// The same, reusing (and bounding) `memo`.
     public func evaluate(_ labelled: LabelsRecord, store: AlertStateStore, now: Date, memo: inout StemMemo) throws -> [AlertRecord] {
-        if memo.count >= Self.memoLimit { memo.removeAll(keepingCapacity: true) }
+        WordMemo.trim(&memo)
         let article = labelled.article
         let time = Self.parseTime(article.ingestedAt) ?? now
         let entityIDs = Set(article.entities.map(\.id))

@@ -80,7 +80,6 @@ public enum ArabicTokenizer {
 /// ل + التحالف.
 public enum Proclitics {
     /// و ف ب ل ك س: the letters a proclitic starts with.
-    /// و ف ب ل ك س
     static func isProcliticLetter(_ value: UInt32) -> Bool {
         switch value {
         case 0x0648, 0x0641, 0x0628, 0x0644, 0x0643, 0x0633: true

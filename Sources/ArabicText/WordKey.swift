@@ -27,6 +27,19 @@ public struct WordKey: Hashable, Sendable {
     }
 }
 
+/// Memos keyed by word that a worker keeps across articles (the classifier's word features, the
+/// alert worker's stems): most of an article's words were in earlier ones.
+public enum WordMemo {
+    /// The most words a memo keeps (about 10 MB for the classifier's); past it, it starts again.
+    public static let limit = 50_000
+
+    /// Empties `memo` once it holds `limit` words: a news vocabulary's common words are back in it
+    /// within a few articles, and memory stays bounded.
+    public static func trim<Value>(_ memo: inout [WordKey: Value]) {
+        if memo.count >= limit { memo.removeAll(keepingCapacity: true) }
+    }
+}
+
 /// A set of normalised words, hashed and compared by their bytes like `WordKey`: membership
 /// tests on every token of an article without Unicode normalisation.
 public struct WordSet: Sendable, Equatable, ExpressibleByArrayLiteral {

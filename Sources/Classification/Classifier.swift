@@ -114,17 +114,8 @@ public struct Classifier: Sendable {
     }
 
     /// Word → what it contributes, shared by the texts of one article or by all a worker
-    /// classifies with this classifier (numbers belong to its model).
+    /// classifies with this classifier (numbers belong to its model); `WordMemo.trim` bounds it.
     public typealias Memo = [WordKey: Word]
-
-    /// The most words a long-lived memo keeps (about 10 MB); past it, it starts again.
-    public static let memoLimit = 50_000
-
-    /// Empties `memo` once it holds `memoLimit` words: a news vocabulary's common words are back
-    /// in it within a few articles, and memory stays bounded.
-    public static func trim(_ memo: inout Memo) {
-        if memo.count >= memoLimit { memo.removeAll(keepingCapacity: true) }
-    }
 
     func word(_ text: String, memo: inout Memo) -> Word {
         let key = WordKey(text)
@@ -172,9 +163,9 @@ public struct Classifier: Sendable {
     /// The linear scores (before the sigmoid) of the features of one text, for every label; a
     /// feature counts once however often it occurs. `seen` (one slot per weighted feature) marks
     /// the features counted with `stamp`, so no set is built per text.
-    func logits(_ numbers: some Sequence<Int?>, seen: inout [Int], stamp: Int) -> [Double] {
+    func logits(_ numbers: some Sequence<Int>, seen: inout [Int], stamp: Int) -> [Double] {
         var z = model.labels.map(\.bias)
-        for case let number? in numbers where seen[number] != stamp {
+        for number in numbers where seen[number] != stamp {
             seen[number] = stamp
             for (label, weight) in rows[number] { z[label] += weight }
         }
@@ -184,7 +175,7 @@ public struct Classifier: Sendable {
     /// Scores of one text for every label (no threshold).
     public func scores(of text: String) -> [String: Double] {
         var seen = [Int](repeating: -1, count: rows.count)
-        let z = logits(numbers(of: extractor.occurrences(in: text)), seen: &seen, stamp: 0)
+        let z = logits(numbers(of: extractor.occurrences(in: text)).lazy.compactMap { $0 }, seen: &seen, stamp: 0)
         var result: [String: Double] = [:]
         for (index, label) in model.labels.enumerated() { result[label.name] = LabelModel.sigmoid(z[index]) }
         return result
@@ -197,7 +188,7 @@ public struct Classifier: Sendable {
     }
 
     /// The same, reusing `memo`, the features of words already seen: a worker keeps one across
-    /// articles (most of an article's words were in earlier ones), `trim` bounds it.
+    /// articles (most of an article's words were in earlier ones), `WordMemo.trim` bounds it.
     public func classify(title: String, paragraphs: [String], memo: inout Memo) -> [AssignedLabel] {
         struct Unit {
             let field: String
@@ -215,7 +206,7 @@ public struct Classifier: Sendable {
         let occurrences = units.map { numberedOccurrences(in: $0.text, memo: &memo) }
         var seen = [Int](repeating: -1, count: rows.count)
         let unitLogits = occurrences.indices.map { index in
-            self.logits(occurrences[index].lazy.map { Optional($0.number) }, seen: &seen, stamp: index)
+            self.logits(occurrences[index].lazy.map(\.number), seen: &seen, stamp: index)
         }
         for (position, label) in model.labels.enumerated() {
             var top = 0.0

@@ -1,3 +1,4 @@
+import ArabicText
 import Classification
 import Foundation
 import Logging
@@ -154,7 +155,7 @@ public final class LabelSink: RecordSink {
     )
         -> [LabelsRecord.Label]
     {
-        Classifier.trim(&memo)
+        WordMemo.trim(&memo)
         return classifier.classify(title: title, paragraphs: paragraphs, memo: &memo).map { assigned in
             LabelsRecord.Label(
                 label: assigned.label, score: assigned.score,

@@ -109,7 +109,7 @@ public struct ReferenceFinder: Sendable {
                 var end = start
                 while end < scalars.count, end - start <= 40, !Self.quotes.contains(Character(scalars[end])) { end += 1 }
                 guard end < scalars.count, end > start, end - start <= 40 else { continue }
-                let name = Self.string(scalars[start..<end])
+                let name = String(scalars: scalars[start..<end])
                 let words = ArabicTokenizer.tokens(of: name)
                 guard (1...5).contains(words.count) else { continue }
                 if mentions[index].contains(where: { $0.range.overlaps(start..<end) }) { continue }
@@ -196,10 +196,10 @@ public struct ReferenceFinder: Sendable {
                 if nameTokens.count >= 2, let first = nameTokens.first, let last = nameTokens.last {
                     // Bounds kept in order even where normalisation split one scalar into tokens.
                     let range = first.originalRange.lowerBound..<max(first.originalRange.lowerBound, last.originalRange.upperBound)
-                    let name = Self.string(scalars[range])
+                    let name = String(scalars: scalars[range])
                     let titleStartScalar = tokens[titleStart].originalRange.lowerBound
                     let titleEndScalar = max(titleStartScalar, tokens[max(titleStart, cursor - nameTokens.count - 1)].originalRange.upperBound)
-                    let titleText = Self.string(scalars[titleStartScalar..<titleEndScalar])
+                    let titleText = String(scalars: scalars[titleStartScalar..<titleEndScalar])
                     if seen.insert(nameTokens.map(\.text).joined(separator: " ")).inserted {
                         found.append(PersonCandidate(name: name, title: titleText, textIndex: index, range: range))
                     }
@@ -237,9 +237,5 @@ public struct ReferenceFinder: Sendable {
         var after = range.upperBound
         while after < scalars.count, scalars[after] == " " || quotes.contains(Character(scalars[after])) { after += 1 }
         return before >= 0 && scalars[before] == "(" && after < scalars.count && scalars[after] == ")"
-    }
-
-    static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
-        String(scalars: scalars)
     }
 }

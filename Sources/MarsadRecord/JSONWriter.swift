@@ -96,6 +96,11 @@ struct JSONWriter {
     /// `"key":[{…},{…}]`: one object per element, its fields written by `body`.
     mutating func objects<Element>(_ key: StaticString, _ elements: [Element], _ body: (inout JSONWriter, Element) -> Void) {
         self.key(key)
+        objects(elements, body)
+    }
+
+    /// `[{…},{…}]`: one object per element, its fields written by `body`.
+    mutating func objects<Element>(_ elements: [Element], _ body: (inout JSONWriter, Element) -> Void) {
         beginArray()
         for element in elements {
             beginObject()

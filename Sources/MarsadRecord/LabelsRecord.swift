@@ -38,6 +38,13 @@ public struct LabelsRecord: Codable, Sendable, Equatable {
             self.weight = weight
         }
 
+        /// Its fields, as the labels record and the archive's `evidence` column write them.
+        static func write(_ writer: inout JSONWriter, _ evidence: Evidence) {
+            writer.string("text", evidence.text)
+            writer.place(field: evidence.field, paragraph: evidence.paragraph, start: evidence.start, end: evidence.end)
+            writer.double("weight", evidence.weight)
+        }
+
         public func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(text, forKey: .text)
@@ -102,11 +109,7 @@ public struct LabelsRecord: Codable, Sendable, Equatable {
         writer.objects("labels", labels) { writer, label in
             writer.string("label", label.label)
             writer.double("score", label.score)
-            writer.objects("evidence", label.evidence) { writer, evidence in
-                writer.string("text", evidence.text)
-                writer.place(field: evidence.field, paragraph: evidence.paragraph, start: evidence.start, end: evidence.end)
-                writer.double("weight", evidence.weight)
-            }
+            writer.objects("evidence", label.evidence, Evidence.write)
         }
         writer.string("classified_at", classifiedAt)
         // The article as it is: `split` finds it by its key.
@@ -147,15 +150,7 @@ public struct LabelsRecord: Codable, Sendable, Equatable {
     /// Evidence as the archive keeps it: `[{"text","field","paragraph","start","end","weight"}]`.
     public static func evidenceJSON(_ evidence: [Evidence]) -> String {
         var writer = JSONWriter(capacity: 256 * evidence.count + 2)
-        writer.beginArray()
-        for item in evidence {
-            writer.beginObject()
-            writer.string("text", item.text)
-            writer.place(field: item.field, paragraph: item.paragraph, start: item.start, end: item.end)
-            writer.double("weight", item.weight)
-            writer.endObject()
-        }
-        writer.endArray()
+        writer.objects(evidence, Evidence.write)
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 }

@@ -1,3 +1,4 @@
+import ArabicText
 import Foundation
 import Testing
 
@@ -40,8 +41,8 @@ import Testing
     @Test func aMemoPastItsLimitStartsAgain() {
         var memo: Classifier.Memo = [:]
         let word = Self.classifier.word("كلمة", memo: &memo)
-        for index in 0..<Classifier.memoLimit { memo[.init("w\(index)")] = word }
-        Classifier.trim(&memo)
+        for index in 0..<WordMemo.limit { memo[.init("w\(index)")] = word }
+        WordMemo.trim(&memo)
         #expect(memo.isEmpty)
     }
 
