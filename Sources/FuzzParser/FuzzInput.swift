@@ -60,7 +60,7 @@ enum FuzzInput {
             case .failure: failed += 1
             case .success(let record):
                 do {
-                    let data = try record.jsonData()
+                    let data = record.jsonData()
                     let back = try ArticleRecord.decode(data)
                     guard back.id == record.id, back.title == record.title, back.paragraphs == record.paragraphs else {
                         return .unencodable("the record reads back different")

@@ -237,13 +237,10 @@ public final class IngestDaemon: Sendable {
         for (name, file) in zip(names, parsed) {
             guard let records = try accept(name, file) else { continue }
             if records.isEmpty { finished.append((name, "", true)) }
-            for (record, payload) in records {
+            for record in records {
                 let duplicate = journal.contains(id: record.id) || !batchIDs.insert(record.id).inserted
                 if !duplicate {
-                    drafts.append(
-                        Journal.Draft(
-                            id: record.id, schema: ArticleRecord.schemaName, topics: Topic.topics(forEntityIDs: record.entities.map(\.id)),
-                            payload: payload))
+                    drafts.append(Journal.Draft(id: record.id, schema: ArticleRecord.schemaName, topics: record.topics, payload: record.payload))
                 }
                 finished.append((name, record.id, duplicate))
             }
@@ -284,9 +281,24 @@ public final class IngestDaemon: Sendable {
     /// What reading and parsing one file gave: its records with their JSON, or why it cannot
     /// be read at all.
     struct ParsedFile {
-        let outcomes: Result<[RecordOutcome], IngestFailure>
-        /// The JSON of each successful outcome, in order.
-        let payloads: [Data]
+        /// A record reduced to what the batch journals: the article itself is let go on the
+        /// parsing thread once its JSON is written, so a batch in hand holds little more than the
+        /// JSON it is about to journal.
+        struct Ready {
+            let id: String
+            let topics: [String]
+            let payload: Data
+            let fileBytes: Int
+        }
+
+        /// A record ready to journal, or a `.jsonl` line (or whole file) that is not one.
+        enum Item {
+            case ready(Ready)
+            case failed(line: Int?, lineBytes: [UInt8]?, failure: ParseFailure)
+        }
+
+        /// The file's items in order, or why it cannot be read at all.
+        let items: Result<[Item], IngestFailure>
     }
 
     /// The cores to parse on (read once: Foundation reads the cgroup files at every call).
@@ -299,10 +311,20 @@ public final class IngestDaemon: Sendable {
             defer { IngestMetrics.parse.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started)) }
             do throws(IngestFailure) {
                 let outcomes = try ArticleFileReader.records(path: spool.processing + "/" + name, name: name, maxBytes: maxBytes, builder: builder)
-                let payloads = outcomes.compactMap { outcome in (try? outcome.result.get()).map { (try? $0.jsonData()) ?? Data() } }
-                return ParsedFile(outcomes: .success(outcomes), payloads: payloads)
+                return ParsedFile(
+                    items: .success(
+                        outcomes.map { outcome in
+                            switch outcome.result {
+                            case .success(let record):
+                                .ready(
+                                    .init(
+                                        id: record.id, topics: Topic.topics(forEntityIDs: record.entities.map(\.id)), payload: record.jsonData(),
+                                        fileBytes: record.files.first?.size ?? 0))
+                            case .failure(let failure): .failed(line: outcome.line, lineBytes: outcome.lineBytes, failure: failure)
+                            }
+                        }))
             } catch {
-                return ParsedFile(outcomes: .failure(error), payloads: [])
+                return ParsedFile(items: .failure(error))
             }
         }
         let workers = min(names.count, processors)
@@ -323,30 +345,29 @@ public final class IngestDaemon: Sendable {
         return results.withLock { $0.map { $0! } }
     }
 
-    /// The records of a parsed file with their JSON; a file that cannot be read at all is
+    /// The records of a parsed file, ready to journal; a file that cannot be read at all is
     /// quarantined and `nil` returned. Each bad line of a `.jsonl` file is quarantined alone, as
     /// `failed/<name>.line-<n>`, and the file's good lines are returned.
-    private func accept(_ name: String, _ file: ParsedFile) throws -> [(ArticleRecord, Data)]? {
-        let outcomes: [RecordOutcome]
-        switch file.outcomes {
-        case .success(let list): outcomes = list
+    private func accept(_ name: String, _ file: ParsedFile) throws -> [ParsedFile.Ready]? {
+        let items: [ParsedFile.Item]
+        switch file.items {
+        case .success(let list): items = list
         case .failure(let failure):
             try quarantineWhole(name, failure: failure)
             return nil
         }
-        var records: [(ArticleRecord, Data)] = []
-        var payloads = file.payloads.makeIterator()
-        for outcome in outcomes {
-            switch outcome.result {
-            case .success(let record):
-                records.append((record, payloads.next() ?? Data()))
-                IngestMetrics.bytes.increment(by: record.files.first?.size ?? 0)
-            case .failure(let failure):
-                guard let line = outcome.line else {
+        var records: [ParsedFile.Ready] = []
+        for item in items {
+            switch item {
+            case .ready(let record):
+                records.append(record)
+                IngestMetrics.bytes.increment(by: record.fileBytes)
+            case .failed(let line, let lineBytes, let failure):
+                guard let line else {
                     try quarantineWhole(name, failure: IngestFailure(failure))
                     return nil
                 }
-                try quarantineLine(name, line: line, bytes: outcome.lineBytes ?? [], failure: IngestFailure(failure))
+                try quarantineLine(name, line: line, bytes: lineBytes ?? [], failure: IngestFailure(failure))
             }
         }
         return records

@@ -246,7 +246,7 @@ public struct IngestSettings: Sendable {
     /// repairs the gap from the journal. Bounds the daemon's memory.
     public var sendHighWaterMark = 2_000
     /// At most this many files are journaled per group commit.
-    public var batchMax = 256
+    public var batchMax = 64
 }
 
 /// How a stream's journal is kept.

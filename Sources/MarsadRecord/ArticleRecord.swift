@@ -380,7 +380,7 @@ extension ArticleRecord {
     /// Compact JSON, keys in schema order, slashes unescaped, every key present (`null` when
     /// absent): the journal and wire form. Written by `JSONWriter`; `encode(to:)` writes the same
     /// keys for any `Encoder`.
-    public func jsonData() throws -> Data {
+    public func jsonData() -> Data {
         var writer = JSONWriter(capacity: 4096 + paragraphs.reduce(0) { $0 + $1.utf8.count } * 2)
         write(to: &writer)
         return Data(writer.bytes)

@@ -38,10 +38,10 @@ public final class DurableSubscriber {
         public var prefixes: [String]
         public var security: SocketSecurity?
         public var start: Start
-        /// Records per replay request.
+        /// Records per batch (and per replay request): the most a consumer takes on at once.
         public var batch: Int
 
-        public init(endpoint: String, prefixes: [String], security: SocketSecurity? = nil, start: Start = .beginning, batch: Int = 500) {
+        public init(endpoint: String, prefixes: [String], security: SocketSecurity? = nil, start: Start = .beginning, batch: Int = 64) {
             self.endpoint = endpoint
             self.prefixes = prefixes
             self.security = security
@@ -93,7 +93,9 @@ public final class DurableSubscriber {
         try receiveLive(timeoutMilliseconds: behind ? 0 : timeoutMilliseconds)
         guard var checkpoint else { return nil }
         let covered = checkpoint.seq
-        let target = max(head, buffered.keys.max() ?? 0)
+        // One batch spans at most `options.batch` seqs: a consumer far behind catches up in
+        // bounded steps instead of holding the whole gap in memory at once.
+        let target = min(max(head, buffered.keys.max() ?? 0), covered + UInt64(options.batch))
         guard target > covered else { return Batch(messages: [], checkpoint: checkpoint, lost: nil) }
 
         var lost: ClosedRange<UInt64>?

@@ -114,10 +114,10 @@ struct ArchiveBenchCommand: AsyncParsableCommand {
         var lastReport = ContinuousClock.now
         while loaded < articles {
             let count = min(batch, articles - loaded)
-            let messages = try (loaded..<(loaded + count)).map { index -> StreamMessage in
+            let messages = (loaded..<(loaded + count)).map { index -> StreamMessage in
                 let record = ArchiveBenchmark.record(index, template: template)
                 let envelope = Envelope(stream: "bench", epoch: 1, seq: UInt64(index + 1), id: record.id, schema: ArticleRecord.schemaName, time: "")
-                return StreamMessage(topic: Topic.article, envelope: envelope, payload: try record.jsonData())
+                return StreamMessage(topic: Topic.article, envelope: envelope, payload: record.jsonData())
             }
             let begin = ContinuousClock.now
             try store.store(messages, checkpoint: Checkpoint(stream: "bench", epoch: 1, seq: UInt64(loaded + count)))
@@ -208,7 +208,7 @@ struct ParseBenchCommand: AsyncParsableCommand {
                         guard case .success(let record) = outcome.result else { continue }
                         // As ingest and the classify worker do: the record's JSON, then the labels
                         // record around it.
-                        guard let json = try? record.jsonData() else { continue }
+                        let json = record.jsonData()
                         if let classifier {
                             let labels = LabelSink.labels(
                                 title: record.title, paragraphs: record.paragraphs, classifier: classifier, memo: &memo)

@@ -17,7 +17,7 @@ import Testing
             files: [.init(name: "\(index).txt", sha256: String(repeating: "0", count: 64), size: 100, receivedAt: "2026-11-23T07:00:00.000Z")],
             ingestedAt: "2026-11-23T07:00:00.000Z")
         let envelope = Envelope(stream: "ingest", epoch: 1, seq: UInt64(index), id: record.id, schema: ArticleRecord.schemaName, time: "")
-        return StreamMessage(topic: Topic.article, envelope: envelope, payload: try record.jsonData())
+        return StreamMessage(topic: Topic.article, envelope: envelope, payload: record.jsonData())
     }
 
     static func size(_ path: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }

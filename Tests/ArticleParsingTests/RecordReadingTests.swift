@@ -30,7 +30,7 @@ import Testing
     @Test(arguments: seeds)
     func articleRecordsReadAsJSONDecoderReadsThem(seed: String) throws {
         let record = try Fixtures.seed(seed)
-        for data in [try record.jsonData(), try Self.foreignEncoder.encode(record)] {
+        for data in [record.jsonData(), try Self.foreignEncoder.encode(record)] {
             let read = try ArticleRecord.decode(data)
             #expect(read == (try JSONDecoder().decode(ArticleRecord.self, from: data)))
             #expect(read == record)
@@ -47,7 +47,7 @@ import Testing
         let source = LabelsRecord.Source(stream: "articles", epoch: 1_732_000_000, seq: 9_007_199_254_740_993)
         let whole = LabelsRecord(id: article.id, source: source, labels: labels, classifiedAt: "2026-11-23T07:00:00Z", article: article)
         let written = try LabelsRecord.jsonData(
-            id: article.id, source: source, labels: labels, classifiedAt: whole.classifiedAt, articleJSON: try article.jsonData())
+            id: article.id, source: source, labels: labels, classifiedAt: whole.classifiedAt, articleJSON: article.jsonData())
         let foreign = try Self.foreignEncoder.encode(whole)
         for data in [written, foreign] {
             #expect(try LabelsRecord.decode(data) == whole)
@@ -57,12 +57,12 @@ import Testing
             #expect(split.labels == labels)
             #expect(try ArticleRecord.decode(split.articleJSON) == article)
         }
-        #expect(try LabelsRecord.split(written).articleJSON == (try article.jsonData()))
+        #expect(try LabelsRecord.split(written).articleJSON == (article.jsonData()))
     }
 
     @Test func theTextOfARecordIsReadAlone() throws {
         let record = try Fixtures.seed("002")
-        let text = try ArticleRecord.Text.decode(try record.jsonData())
+        let text = try ArticleRecord.Text.decode(record.jsonData())
         #expect(text.id == record.id)
         #expect(text.title == record.title)
         #expect(text.paragraphs == record.paragraphs)
@@ -73,7 +73,7 @@ import Testing
 
     @Test func recordsFromBeforeCitedSourcesAndCandidatesRead() throws {
         let record = try Fixtures.seed("001")
-        var object = try JSONSerialization.jsonObject(with: try record.jsonData()) as! [String: Any]
+        var object = try JSONSerialization.jsonObject(with: record.jsonData()) as! [String: Any]
         object["cited_sources"] = nil
         object["candidates"] = nil
         let old = try JSONSerialization.data(withJSONObject: object)

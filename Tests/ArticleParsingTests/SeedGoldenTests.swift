@@ -133,7 +133,7 @@ import Testing
 
     @Test func recordJSONRoundTripsAndKeepsNulls() throws {
         let record = try Fixtures.seed("000")
-        let data = try record.jsonData()
+        let data = record.jsonData()
         #expect(try ArticleRecord.decode(data) == record)
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         #expect(object["schema"] as? String == "marsad.article/1")
@@ -158,7 +158,7 @@ import Testing
         tricky.paragraphs.append("")
         records.append(tricky)
         for record in records {
-            let written = try record.jsonData()
+            let written = record.jsonData()
             #expect(try ArticleRecord.decode(written) == record)
             #expect(try canonical(written) == (try canonical(try encoder.encode(record))))
             // Keys in schema order, compact.
@@ -167,7 +167,7 @@ import Testing
         // Escapes byte for byte as JSONEncoder writes them.
         struct Text: Encodable { let title: String }
         let expected = String(decoding: try encoder.encode(Text(title: tricky.title)), as: UTF8.self)
-        let written = String(decoding: try tricky.jsonData(), as: UTF8.self)
+        let written = String(decoding: tricky.jsonData(), as: UTF8.self)
         #expect(written.contains(String(expected.dropFirst(#"{"title":"#.count).dropLast())))
 
         let labels = [
@@ -180,7 +180,7 @@ import Testing
         ]
         let source = LabelsRecord.Source(stream: "articles", epoch: 1_732_000_000, seq: 42)
         let labelled = try LabelsRecord.jsonData(
-            id: records[3].id, source: source, labels: labels, classifiedAt: "2026-11-23T04:00:00Z", articleJSON: try records[3].jsonData())
+            id: records[3].id, source: source, labels: labels, classifiedAt: "2026-11-23T04:00:00Z", articleJSON: records[3].jsonData())
         let whole = LabelsRecord(id: records[3].id, source: source, labels: labels, classifiedAt: "2026-11-23T04:00:00Z", article: records[3])
         #expect(try LabelsRecord.decode(labelled) == whole)
         #expect(try canonical(labelled) == (try canonical(try encoder.encode(whole))))
@@ -191,7 +191,7 @@ import Testing
         let article = try Fixtures.seed("003")
         #expect(article.entities.contains { !$0.mentions.isEmpty })
         let source = LabelsRecord.Source(stream: "articles", epoch: 1, seq: 7)
-        let data = try LabelsRecord.jsonData(id: article.id, source: source, labels: [], classifiedAt: "now", articleJSON: try article.jsonData())
+        let data = try LabelsRecord.jsonData(id: article.id, source: source, labels: [], classifiedAt: "now", articleJSON: article.jsonData())
         let light = try LabelsRecord.decodeWithoutMentions(data)
         #expect(light.article.entities.map(\.id) == article.entities.map(\.id))
         #expect(light.article.entities.map(\.count) == article.entities.map(\.count))

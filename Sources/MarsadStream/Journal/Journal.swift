@@ -155,17 +155,19 @@ public final class Journal: Sendable {
         let time = UInt64(now.timeIntervalSince1970 * 1000)
         var head = self.head
         if state.withLock({ $0.segments.isEmpty }) { try startSegment(firstSeq: head + 1) }
-        var entries: [JournalEntry] = []
+        let entries = drafts.enumerated().map { index, draft in
+            JournalEntry(
+                seq: head + UInt64(index) + 1, timeMilliseconds: time, id: draft.id, schema: draft.schema, topics: draft.topics,
+                payload: draft.payload)
+        }
+        head += UInt64(drafts.count)
         var buffer: [UInt8] = []
+        buffer.reserveCapacity(entries.reduce(0) { $0 + $1.encodedCapacity })
         var offsets: [UInt32] = []
         var startSize = state.withLock { $0.segments[$0.segments.count - 1].size }
-        for draft in drafts {
-            head += 1
-            let entry = JournalEntry(
-                seq: head, timeMilliseconds: time, id: draft.id, schema: draft.schema, topics: draft.topics, payload: draft.payload)
+        for entry in entries {
             offsets.append(UInt32(startSize + buffer.count))
             entry.encode(into: &buffer)
-            entries.append(entry)
         }
         try writer.withLock { descriptor in
             let path = state.withLock { $0.segments[$0.segments.count - 1].path }

@@ -34,26 +34,35 @@ public struct JournalEntry: Sendable, Equatable {
     static let headerSize = 8
 
     func encode(into buffer: inout [UInt8]) {
-        var body: [UInt8] = []
-        body.reserveCapacity(payload.count + 256)
-        func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { body.append(contentsOf: $0) } }
+        // The length and checksum go in front of the body; they are filled in once it is written,
+        // so the payload is copied once, straight into the batch's buffer.
+        let header = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: Self.headerSize))
+        func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) } }
         put(seq)
         put(timeMilliseconds)
         put(UInt8(id.utf8.count))
-        body.append(contentsOf: id.utf8)
+        buffer.append(contentsOf: id.utf8)
         put(UInt8(schema.utf8.count))
-        body.append(contentsOf: schema.utf8)
+        buffer.append(contentsOf: schema.utf8)
         put(UInt16(topics.count))
         for topic in topics {
             put(UInt16(topic.utf8.count))
-            body.append(contentsOf: topic.utf8)
+            buffer.append(contentsOf: topic.utf8)
         }
         put(UInt32(payload.count))
-        body.append(contentsOf: payload)
-        let crc = body.withUnsafeBytes { CRC32C.checksum($0) }
-        withUnsafeBytes(of: UInt32(body.count).littleEndian) { buffer.append(contentsOf: $0) }
-        withUnsafeBytes(of: crc.littleEndian) { buffer.append(contentsOf: $0) }
-        buffer.append(contentsOf: body)
+        buffer.append(contentsOf: payload)
+        let bodyCount = buffer.count - header - Self.headerSize
+        buffer.withUnsafeMutableBytes { raw in
+            let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[(header + Self.headerSize)...]))
+            raw.storeBytes(of: UInt32(bodyCount).littleEndian, toByteOffset: header, as: UInt32.self)
+            raw.storeBytes(of: crc.littleEndian, toByteOffset: header + 4, as: UInt32.self)
+        }
+    }
+
+    /// An upper bound of the bytes `encode(into:)` appends, to size a batch's buffer once.
+    var encodedCapacity: Int {
+        Self.headerSize + 8 + 8 + 1 + id.utf8.count + 1 + schema.utf8.count + 2 + topics.reduce(0) { $0 + 2 + $1.utf8.count } + 4 + payload.count
     }
 
     /// Decodes a body whose checksum has been verified.
