@@ -51,6 +51,22 @@ public enum ArchiveLocation: Sendable, Equatable {
         case .postgres(let url): return try PostgresArchive(url: url)
         }
     }
+
+    /// Opens the archive once for each of `streams` consumers (articles, labels) writing to it.
+    ///
+    /// SQLite has one writer at a time: two connections would wait for each other in SQLite's
+    /// busy handler, which sleeps 1, 2, 5, 10 … ms between tries, so an article's commit could
+    /// sleep behind the labels of the one before. The consumers of a SQLite archive share one
+    /// pool instead, whose writes queue and are woken at once. PostgreSQL gets a connection each.
+    public func openForWriters(_ streams: Int) throws -> [any ArchiveBackend] {
+        switch self {
+        case .sqlite:
+            let store = try open()
+            return Array(repeating: store, count: streams)
+        case .postgres:
+            return try (0..<streams).map { _ in try open() }
+        }
+    }
 }
 
 /// The date that places an article in time: its publication date, or the day it was ingested.

@@ -61,7 +61,7 @@ public final class SQLiteArchive: ArchiveBackend {
         do {
             try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-            // Another connection (the archive's other stream, a backup) is checkpointing: the
+            // Another connection (another archive worker, a backup) is checkpointing: the
             // WAL is being copied anyway; try again next time.
             return
         }

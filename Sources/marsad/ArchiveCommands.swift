@@ -66,15 +66,16 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
             ThreadService(
                 name: "marsad-archive",
                 body: {
+                    let stores = try location.openForWriters(labelsWorker == nil ? 1 : 2)
                     let companion = labelsWorker.map { labelsWorker in
                         BackgroundThread(name: "marsad-archive-labels") {
-                            try labelsWorker.run(sink: ArchiveSink(store: try location.open(), stream: labelsStream), output: location.description)
+                            try labelsWorker.run(sink: ArchiveSink(store: stores[1], stream: labelsStream), output: location.description)
                         } onFailure: {
                             worker.stop()
                         }
                     }
                     defer { labelsWorker?.stop() }
-                    try worker.run(sink: ArchiveSink(store: try location.open(), stream: stream), output: location.description)
+                    try worker.run(sink: ArchiveSink(store: stores[0], stream: stream), output: location.description)
                     labelsWorker?.stop()
                     try companion?.join()
                 },

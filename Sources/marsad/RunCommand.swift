@@ -87,8 +87,9 @@ struct RunCommand: AsyncParsableCommand {
                 name: "archive", endpoint: labels ? config.classifyPublishEndpoint : config.ingestPublishEndpoint,
                 prefixes: [labels ? LabelSink.allTopic : Topic.article], statusDirectory: config.consumersDirectory),
             logger: Logger(label: "marsad.worker.archive"))
+        let archiveStores = try location.openForWriters(follow == .both ? 2 : 1)
         let archiveThread = BackgroundThread(name: "marsad-archive") {
-            try archive.run(sink: ArchiveSink(store: try location.open(), stream: archiveStream), output: location.description)
+            try archive.run(sink: ArchiveSink(store: archiveStores[0], stream: archiveStream), output: location.description)
         }
         // With `follow = "both"`, a second consumer adds the labels to the same archive.
         let labelsStream = config.classify.stream
@@ -101,7 +102,7 @@ struct RunCommand: AsyncParsableCommand {
                 logger: Logger(label: "marsad.worker.archive-labels")) : nil
         let archiveLabelsThread = archiveLabels.map { worker in
             BackgroundThread(name: "marsad-archive-labels") {
-                try worker.run(sink: ArchiveSink(store: try location.open(), stream: labelsStream), output: location.description)
+                try worker.run(sink: ArchiveSink(store: archiveStores[1], stream: labelsStream), output: location.description)
             }
         }
         let alert = try StreamWorker(
