@@ -18,8 +18,11 @@ public final class SQLiteArchive: ArchiveBackend {
     public init(path: String, readOnly: Bool = false) throws {
         self.path = path
         if !readOnly {
-            try FileManager.default.createDirectory(
-                atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            if let failure = Self.makeDirectories(directory) {
+                throw ArchiveError(
+                    "cannot create \(directory) for the archive \(path): \(failure); set [archive] db (or --db) to a path this user can write")
+            }
         } else if !FileManager.default.fileExists(atPath: path) {
             throw ArchiveError("no archive at \(path); run `marsad run` or `marsad worker archive` first, or name one with --db")
         }
@@ -45,6 +48,17 @@ public final class SQLiteArchive: ArchiveBackend {
     }
 
     private static let opening = Mutex(())
+
+    /// Creates `directory` and its missing parents; `nil` on success, else which one failed and
+    /// the system's reason (`mkdir /proc/no: No such file or directory`).
+    static func makeDirectories(_ directory: String) -> String? {
+        var current = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0 && errno != EEXIST { return "mkdir \(current): \(String(cString: strerror(errno)))" }
+        }
+        return nil
+    }
 
     /// WAL pages after which a commit checkpoints by itself (about 40 MB).
     static let backstopCheckpointPages = 10_000

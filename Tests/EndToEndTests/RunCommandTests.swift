@@ -75,14 +75,25 @@ import Testing
     }
 
     @Test func aWorkerThatCannotStartStopsTheRunWithItsError() throws {
-        // An archive nobody can create: the archive thread fails, and the run must not go on
-        // publishing to a pipeline that no longer archives.
-        let workspace = try Workspace(extraConfig: "[archive]\ndb = \"/proc/no/such/dir/archive.sqlite\"\n")
+        // An alert database nobody can create: the alert thread fails, and the run must not go on
+        // publishing to a pipeline that no longer alerts.
+        let workspace = try Workspace(extraConfig: "[alert]\ndb = \"/proc/no/such/dir/alerts.sqlite\"\n")
         defer { workspace.remove() }
         let run = try MarsadProcess(["run", "--quiet", "--config", workspace.config], workDirectory: workspace.root)
         let status = run.waitForExit(timeout: 30)
         #expect(status != nil && status != 0, "log:\n\(run.log)")
         #expect(run.log.contains("a worker thread stopped; stopping the run"), "log:\n\(run.log)")
         #expect(run.log.contains("/proc/no"), "log:\n\(run.log)")
+    }
+
+    @Test func anArchiveThatCannotBeCreatedStopsTheRunBeforeItStarts() throws {
+        let workspace = try Workspace(extraConfig: "[archive]\ndb = \"/proc/no/such/dir/archive.sqlite\"\n")
+        defer { workspace.remove() }
+        let run = try MarsadProcess(["run", "--quiet", "--config", workspace.config], workDirectory: workspace.root)
+        let status = run.waitForExit(timeout: 30)
+        #expect(status != nil && status != 0, "log:\n\(run.log)")
+        #expect(run.log.contains("cannot create /proc/no/such/dir for the archive"), "log:\n\(run.log)")
+        #expect(run.log.contains("set [archive] db"), "log:\n\(run.log)")
+        #expect(!run.log.contains("ingest ready"), "log:\n\(run.log)")
     }
 }
