@@ -24,9 +24,7 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp(
-            "Which stream to archive: labels (articles with their labels), articles, or both (articles at once, labels when they come). Overrides [archive] follow.",
-            valueName: "stream"))
+        help: ArchiveSettings.Follow.help)
     var follow: ArchiveSettings.Follow?
 
     @Option(name: .long, help: ArgumentHelp("The SQLite archive. Default: [archive] db, else <state>/archive.sqlite.", valueName: "file"))
@@ -309,4 +307,9 @@ struct EntitiesCommand: AsyncParsableCommand {
     }
 }
 
-extension ArchiveSettings.Follow: ExpressibleByArgument {}
+extension ArchiveSettings.Follow: ExpressibleByArgument {
+    /// The `--follow` help of `marsad run` and `marsad worker archive`.
+    static let help = ArgumentHelp(
+        "What the archive follows: labels (each article with its labels, after classification), articles (no labels), or both (each article at once, its labels when they come). Overrides [archive] follow.",
+        valueName: "stream")
+}

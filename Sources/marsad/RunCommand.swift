@@ -41,9 +41,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp(
-            "What the archive follows: labels (each article with its labels, after classification), articles (no labels), or both (each article at once, its labels when they come). Overrides [archive] follow.",
-            valueName: "stream"))
+        help: ArchiveSettings.Follow.help)
     var follow: ArchiveSettings.Follow?
 
     func run() async throws {
