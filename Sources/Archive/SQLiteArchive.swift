@@ -37,9 +37,10 @@ public final class SQLiteArchive: ArchiveBackend {
             // the backstop if nothing calls it.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.backstopCheckpointPages)")
         }
-        // One opening at a time in this process: the archive may be opened by two workers at once
-        // (articles and labels), and on a new file both would switch it to WAL (which takes an
-        // exclusive lock no busy timeout waits for) and both would create the tables.
+        // One opening at a time in this process: two openings of a new file at once would both
+        // switch it to WAL (which takes an exclusive lock no busy timeout waits for) and both
+        // create the tables. The archive's own workers open it once and share the pool
+        // (`ArchiveLocation.openForWriters`); this guards any other caller in the process.
         pool = try Self.opening.withLock { _ in
             let pool = try DatabasePool(path: path, configuration: configuration)
             if !readOnly { try ArchiveSchema.migrator.migrate(pool) }
