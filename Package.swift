@@ -105,7 +105,7 @@ let package = Package(
         .target(
             name: "Workers",
             dependencies: [
-                "MarsadStream", "ZeroMQ", "SystemdNotify",
+                "MarsadConfig", "MarsadStream", "ZeroMQ", "SystemdNotify",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -139,7 +139,7 @@ let package = Package(
         .target(
             name: "Archive",
             dependencies: [
-                "ArabicText", "MarsadRecord", "MarsadStream", "Workers",
+                "ArabicText", "MarsadConfig", "MarsadRecord", "MarsadStream", "Workers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

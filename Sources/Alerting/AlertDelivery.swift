@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Glibc
 import Logging
+import MarsadConfig
 import MarsadStream
 import Metrics
 import NIOCore
@@ -185,7 +186,7 @@ final class AlertFile {
     init(path: String) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !directory.isEmpty { try Directories.create(directory, for: "the alert file \(path)", setting: "[alert] jsonl or the file sink's path") }
         descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw AlertDelivery.DeliveryError(description: "open \(path): \(String(cString: strerror(errno)))") }
         let contents = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()

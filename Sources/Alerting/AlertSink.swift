@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MarsadConfig
 import MarsadRecord
 import MarsadStream
 import Metrics
@@ -30,7 +31,7 @@ public final class AlertSink: RecordSink {
         self.reloads = reloads
         self.logger = logger
         let directory = (databasePath as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !directory.isEmpty { try Directories.create(directory, for: "the alert database \(databasePath)", setting: "[alert] db") }
         store = try AlertStore(path: databasePath)
         var socket: Socket?
         if rules.sinks.contains(where: { $0.kind == .zmq }) {

@@ -90,7 +90,7 @@ extension SQLiteArchive {
         // The outlet is compared after normalisation, in Swift: fetch a little more to filter.
         arguments.append(outletKey == nil ? query.limit : max(query.limit * 20, 1000))
         return try pool.read { db -> [HitBuilder.Row] in
-            let ranked = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)!)
+            let ranked = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
             guard !ranked.isEmpty else { return [] }
             // In chunks: an export can rank more rows than SQLite binds variables in one statement.
             var byRowID: [Int64: Row] = [:]
@@ -165,7 +165,7 @@ extension SQLiteArchive {
             LIMIT ?
             """
         arguments.append(period == nil ? limit : limit * 400)
-        let rows = try pool.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)!) }
+        let rows = try pool.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) }
         var counts = rows.map {
             EntityCount(
                 id: $0["id"], kind: $0["kind"], nameAr: $0["name_ar"], nameEn: $0["name_en"], period: $0["period"], articles: $0["articles"],

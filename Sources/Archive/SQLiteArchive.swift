@@ -1,6 +1,7 @@
 import ArabicText
 import Foundation
 import GRDB
+import MarsadConfig
 import MarsadRecord
 import MarsadStream
 import Synchronization
@@ -19,10 +20,7 @@ public final class SQLiteArchive: ArchiveBackend {
         self.path = path
         if !readOnly {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            if let failure = Self.makeDirectories(directory) {
-                throw ArchiveError(
-                    "cannot create \(directory) for the archive \(path): \(failure); set [archive] db (or --db) to a path this user can write")
-            }
+            try Directories.create(directory, for: "the archive \(path)", setting: "[archive] db (or --db)")
         } else if !FileManager.default.fileExists(atPath: path) {
             throw ArchiveError("no archive at \(path); run `marsad run` or `marsad worker archive` first, or name one with --db")
         }
@@ -49,17 +47,6 @@ public final class SQLiteArchive: ArchiveBackend {
     }
 
     private static let opening = Mutex(())
-
-    /// Creates `directory` and its missing parents; `nil` on success, else which one failed and
-    /// the system's reason (`mkdir /proc/no: No such file or directory`).
-    static func makeDirectories(_ directory: String) -> String? {
-        var current = directory.hasPrefix("/") ? "" : "."
-        for component in directory.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, 0o755) != 0 && errno != EEXIST { return "mkdir \(current): \(String(cString: strerror(errno)))" }
-        }
-        return nil
-    }
 
     /// WAL pages after which a commit checkpoints by itself (about 40 MB).
     static let backstopCheckpointPages = 10_000

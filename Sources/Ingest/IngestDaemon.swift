@@ -86,7 +86,7 @@ public final class IngestDaemon: Sendable {
     public func run(onReady: (String) -> Void = { _ in }) throws {
         defer { context.shutdown() }  // ends the replay and ZAP threads
         try spool.prepare()
-        try FileManager.default.createDirectory(atPath: config.state.directory, withIntermediateDirectories: true)
+        try Directories.create(config.state.directory, for: "the state directory", setting: "[state] dir (or --state)")
         let stream = config.ingest.stream
         let journal = try Journal(
             settings: JournalSettings(

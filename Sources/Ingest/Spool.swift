@@ -1,6 +1,7 @@
 import CLinux
 import Foundation
 import Glibc
+import MarsadConfig
 
 /// The drop directory: `inbox/` → `processing/` → `done/` or `failed/`.
 ///
@@ -20,7 +21,7 @@ public struct Spool: Sendable {
     /// Creates the four directories if they are missing.
     public func prepare() throws {
         for directory in [inbox, processing, done, failed] {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Directories.create(directory, for: "the spool", setting: "[spool] dir (or --spool)")
         }
     }
 

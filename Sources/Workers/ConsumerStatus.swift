@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MarsadConfig
 import MarsadStream
 
 /// What a consumer tells `marsad status`: `<state>/consumers/<name>.json`, rewritten atomically
@@ -29,7 +30,7 @@ public struct ConsumerStatus: Codable, Sendable, Equatable {
     }
 
     public func write(to directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Directories.create(directory, for: "consumer status files", setting: "[state] dir (or --state)")
         let path = directory + "/" + name + ".json"
         let temporary = directory + "/." + name + ".json.tmp"
         // Written and renamed, not synced: the file reports a position, the sink's own store is

@@ -15,14 +15,14 @@ public struct CurveKeyPair: Sendable, Equatable {
         var publicKey = [CChar](repeating: 0, count: 41)
         var secretKey = [CChar](repeating: 0, count: 41)
         if zmq_curve_keypair(&publicKey, &secretKey) != 0 { throw ZMQError.last("zmq_curve_keypair") }
-        return CurveKeyPair(publicKey: String(cString: publicKey), secretKey: String(cString: secretKey))
+        return CurveKeyPair(publicKey: nulTerminatedText(publicKey), secretKey: nulTerminatedText(secretKey))
     }
 
     /// Derives the public key belonging to a Z85 secret key (`zmq_curve_public`).
     public static func publicKey(forSecretKey secretKey: String) throws -> String {
         var publicKey = [CChar](repeating: 0, count: 41)
         if zmq_curve_public(&publicKey, secretKey) != 0 { throw ZMQError.last("zmq_curve_public") }
-        return String(cString: publicKey)
+        return nulTerminatedText(publicKey)
     }
 }
 
@@ -33,7 +33,7 @@ public enum Z85 {
         guard bytes.count % 4 == 0 else { return nil }
         var text = [CChar](repeating: 0, count: bytes.count * 5 / 4 + 1)
         guard zmq_z85_encode(&text, bytes, bytes.count) != nil else { return nil }
-        return String(cString: text)
+        return nulTerminatedText(text)
     }
 
     /// Decodes Z85 text (a multiple of 5 long) to bytes.
@@ -43,4 +43,9 @@ public enum Z85 {
         guard zmq_z85_decode(&bytes, text) != nil else { return nil }
         return bytes
     }
+}
+
+/// The text of a NUL-terminated buffer libzmq filled (keys and Z85 are ASCII).
+func nulTerminatedText(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

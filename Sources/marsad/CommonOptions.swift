@@ -45,7 +45,10 @@ struct DirectoryOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Spool root holding inbox/, processing/, done/, failed/. Overrides [spool] dir.", valueName: "dir"))
     var spool: String?
 
-    @Option(name: .long, help: ArgumentHelp("State directory for sockets and, later, journals. Overrides [state] dir.", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "State directory: journals, checkpoints, sockets, the default archive and alert database. Overrides [state] dir.", valueName: "dir"))
     var state: String?
 
     @Option(

@@ -123,8 +123,8 @@ import Testing
         let daemon = try startIngest(workspace)
         #expect(daemon.waitForLog("ingest ready"))
         let text = Array("عنوان خبر عن العراق وسوريا\nفقرة عن الانسحاب من العراق.\n".utf8)
-        FileManager.default.createFile(atPath: workspace.inbox + "/.hidden.txt", contents: Data(text))
-        FileManager.default.createFile(atPath: workspace.inbox + "/upload.txt.part", contents: Data(text))
+        #expect(FileManager.default.createFile(atPath: workspace.inbox + "/.hidden.txt", contents: Data(text)))
+        #expect(FileManager.default.createFile(atPath: workspace.inbox + "/upload.txt.part", contents: Data(text)))
         usleep(2_500_000)  // longer than the rescan interval of the test config
         #expect(workspace.names(in: "inbox") == [".hidden.txt", "upload.txt.part"])
         #expect(rename(workspace.inbox + "/upload.txt.part", workspace.inbox + "/upload.txt") == 0)

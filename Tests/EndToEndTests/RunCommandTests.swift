@@ -43,7 +43,7 @@ import Testing
     @Test func parseReportsAnUnreadableFileWithItsReason() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        FileManager.default.createFile(atPath: workspace.root + "/empty.txt", contents: Data())
+        #expect(FileManager.default.createFile(atPath: workspace.root + "/empty.txt", contents: Data()))
         let seed = MarsadProcess.packageRoot.appendingPathComponent("seeds/003_37c9bb5fdf71ec70.txt").path
         let parse = try MarsadProcess(["parse", seed, workspace.root + "/empty.txt"], workDirectory: workspace.root)
         #expect(parse.waitForExit() == 1)
@@ -74,11 +74,11 @@ import Testing
         #expect((records.last?["files"] as? [[String: Any]])?.first?["name"] as? String == "later.txt")
     }
 
-    /// `marsad run` with `extraConfig`, which must make it stop with an error; its log.
-    func failingRunLog(extraConfig: String) throws -> String {
+    /// `marsad run` with `extraConfig` and `options`, which must make it stop with an error; its log.
+    func failingRunLog(extraConfig: String = "", options: [String] = []) throws -> String {
         let workspace = try Workspace(extraConfig: extraConfig)
         defer { workspace.remove() }
-        let run = try MarsadProcess(["run", "--quiet", "--config", workspace.config], workDirectory: workspace.root)
+        let run = try MarsadProcess(["run", "--quiet", "--config", workspace.config] + options, workDirectory: workspace.root)
         let status = run.waitForExit(timeout: 30)
         #expect(status != nil && status != 0, "log:\n\(run.log)")
         return run.log
@@ -89,7 +89,17 @@ import Testing
         // publishing to a pipeline that no longer alerts.
         let log = try failingRunLog(extraConfig: "[alert]\ndb = \"/proc/no/such/dir/alerts.sqlite\"\n")
         #expect(log.contains("a worker thread stopped; stopping the run"), "log:\n\(log)")
-        #expect(log.contains("/proc/no"), "log:\n\(log)")
+        #expect(
+            log.contains(
+                "cannot create /proc/no/such/dir for the alert database /proc/no/such/dir/alerts.sqlite: mkdir /proc/no: No such file or directory; set [alert] db"
+            ), "log:\n\(log)")
+    }
+
+    @Test func aSpoolThatCannotBeCreatedIsNamedWithTheSettingToChange() throws {
+        let log = try failingRunLog(options: ["--spool", "/proc/no/spool"])
+        #expect(
+            log.contains("cannot create /proc/no/spool/inbox for the spool: mkdir /proc/no: No such file or directory; set [spool] dir (or --spool)"),
+            "log:\n\(log)")
     }
 
     @Test func anArchiveThatCannotBeCreatedStopsTheRunBeforeItStarts() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import MarsadConfig
 import Synchronization
 
 /// Where and how a stream's journal is kept.
@@ -74,7 +75,7 @@ public final class Journal: Sendable {
     public init(settings: JournalSettings, logger: Logger) throws {
         self.settings = settings
         self.logger = logger
-        try FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true)
+        try Directories.create(settings.directory, for: "the journal of stream \(settings.stream)", setting: "[state] dir (or --state)")
         let metaPath = settings.directory + "/journal.json"
         var names = try FileManager.default.contentsOfDirectory(atPath: settings.directory).filter { $0.hasSuffix(".seg") }.sorted()
         if let data = FileManager.default.contents(atPath: metaPath) {

@@ -21,8 +21,8 @@ final class MarsadProcess {
         }
         logPath = workDirectory + "/marsad-\(UUID().uuidString.prefix(6)).log"
         outputPath = logPath + ".out"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -146,7 +146,7 @@ struct Workspace {
     /// Writes a file under a hidden name, then renames it into the inbox, as producers should.
     func drop(_ name: String, bytes: [UInt8]) throws {
         let hidden = inbox + "/." + name + ".tmp"
-        FileManager.default.createFile(atPath: hidden, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: hidden, contents: Data(bytes))
         guard rename(hidden, inbox + "/" + name) == 0 else { throw TestFailure("rename failed for \(name)") }
     }
 

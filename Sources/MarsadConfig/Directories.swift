@@ -1,0 +1,34 @@
+import Glibc
+
+/// A directory Marsad needs and could not make or use. The text names the directory, what it
+/// is for, the `mkdir` that failed with the system's reason, and the setting that chose the path.
+public struct DirectoryError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+public enum Directories {
+    /// `mkdir -p` (mode 0755 for what it makes): creates `path` and every missing parent.
+    /// `purpose` says what the directory is for ("the spool", "the journal of stream ingest"),
+    /// `setting` where the user chooses it ("[spool] dir (or --spool)").
+    public static func create(_ path: String, for purpose: String, setting: String) throws(DirectoryError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw failure(path, purpose, setting, "mkdir \(current): \(String(cString: strerror(errno)))")
+            }
+        }
+        var status = stat()
+        if stat(path, &status) != 0 {
+            throw failure(path, purpose, setting, "stat \(path): \(String(cString: strerror(errno)))")
+        }
+        if status.st_mode & S_IFMT != S_IFDIR {
+            throw failure(path, purpose, setting, "\(path) exists and is not a directory")
+        }
+    }
+
+    private static func failure(_ path: String, _ purpose: String, _ setting: String, _ reason: String) -> DirectoryError {
+        DirectoryError(description: "cannot create \(path) for \(purpose): \(reason); set \(setting) to a path this user can write")
+    }
+
+}
