@@ -15,7 +15,10 @@ public enum Directories {
         for component in path.split(separator: "/") {
             current += "/" + component
             if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw failure(path, purpose, setting, "mkdir \(current): \(String(cString: strerror(errno)))")
+                // Under the systemd units the whole file system is read-only but for the paths
+                // the unit names (ProtectSystem=strict): say so, it is the likely cause.
+                let hint = errno == EROFS ? " (a systemd unit may write only its ReadWritePaths=, StateDirectory= and RuntimeDirectory=)" : ""
+                throw failure(path, purpose, setting, "mkdir \(current): \(String(cString: strerror(errno)))\(hint)")
             }
         }
         var status = stat()

@@ -75,10 +75,11 @@ import Testing
     }
 
     /// `marsad run` with `extraConfig` and `options`, which must make it stop with an error; its log.
-    func failingRunLog(extraConfig: String = "", options: [String] = []) throws -> String {
+    func failingRunLog(extraConfig: String = "", options: [String] = [], launcher: [String] = []) throws -> String {
         let workspace = try Workspace(extraConfig: extraConfig)
         defer { workspace.remove() }
-        let run = try MarsadProcess(["run", "--quiet", "--config", workspace.config] + options, workDirectory: workspace.root)
+        let run = try MarsadProcess(
+            ["run", "--quiet", "--config", workspace.config] + options, workDirectory: workspace.root, launcher: launcher)
         let status = run.waitForExit(timeout: 30)
         #expect(status != nil && status != 0, "log:\n\(run.log)")
         return run.log
@@ -100,6 +101,21 @@ import Testing
         #expect(
             log.contains("cannot create /proc/no/spool/inbox for the spool: mkdir /proc/no: No such file or directory; set [spool] dir (or --spool)"),
             "log:\n\(log)")
+    }
+
+    @Test func aReadOnlyFileSystemIsNamedAsTheLikelySystemdCause() throws {
+        // A read-only mount, as a hardened unit sees every path it was not given: marsad runs in
+        // its own mount namespace with a read-only tmpfs where the spool should be made.
+        let readOnly = FileManager.default.temporaryDirectory.appendingPathComponent("marsad-ro-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: readOnly, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: readOnly) }
+        let log = try failingRunLog(
+            options: ["--spool", readOnly + "/spool"],
+            launcher: ["/usr/bin/unshare", "--mount", "/bin/sh", "-c", "mount -t tmpfs -o ro tmpfs \"$0\" && exec \"$@\"", readOnly])
+        #expect(
+            log.contains(
+                "mkdir \(readOnly)/spool: Read-only file system (a systemd unit may write only its ReadWritePaths=, StateDirectory= and RuntimeDirectory=); set [spool] dir (or --spool)"
+            ), "log:\n\(log)")
     }
 
     @Test func anArchiveThatCannotBeCreatedStopsTheRunBeforeItStarts() throws {

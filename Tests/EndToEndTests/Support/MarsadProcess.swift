@@ -15,7 +15,9 @@ final class MarsadProcess {
     let logPath: String
     let outputPath: String
 
-    init(_ arguments: [String], workDirectory: String, environment: [String: String] = [:]) throws {
+    /// `launcher`, when given, is a command that runs marsad: marsad's path and `arguments` are
+    /// appended to it (e.g. `unshare` with a shell that prepares a mount first).
+    init(_ arguments: [String], workDirectory: String, environment: [String: String] = [:], launcher: [String] = []) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw TestFailure("no marsad executable at \(Self.binary): run `swift build` before `swift test`")
         }
@@ -23,8 +25,13 @@ final class MarsadProcess {
         outputPath = logPath + ".out"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
+        if let command = launcher.first {
+            process.executableURL = URL(fileURLWithPath: command)
+            process.arguments = launcher.dropFirst() + [Self.binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         env["MARSAD_DATA_DIR"] = Self.packageRoot.appendingPathComponent("config").path
         for (key, value) in environment { env[key] = value }
