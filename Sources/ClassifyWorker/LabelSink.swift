@@ -36,7 +36,7 @@ public final class LabelSink: RecordSink {
     }
 
     /// Every labels record is published on this topic.
-    public static let allTopic = "labels."
+    public static let allTopic = Topic.labels
     /// The topic of one label: `label.<LABEL>.`.
     public static func topic(label: String) -> String { "label.\(label)." }
 

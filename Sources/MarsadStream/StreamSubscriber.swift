@@ -31,11 +31,12 @@ public enum StreamEvent: Sendable {
 }
 
 /// A SUB socket on one stream that decodes frames, reports when it is live and detects gaps
-/// on `article.`. Owned by one thread; stop it from elsewhere with `Context.shutdown()`.
+/// on a topic that carries every seq (`Topic.everyRecord`). Owned by one thread; stop it from elsewhere with `Context.shutdown()`.
 public final class StreamSubscriber {
     public let socket: Socket
     public let prefixes: [String]
-    /// Whether the subscription covers `article.`, which carries every seq (so gaps show as jumps).
+    /// Whether the subscription covers `article.` or `labels.`, which carry every seq of their
+    /// stream (so gaps show as jumps and no replay is needed to learn which seqs are ours).
     public let tracksEverySeq: Bool
     private var isLive = false
     /// Last seq seen per stream and epoch, for gap detection.
@@ -45,7 +46,7 @@ public final class StreamSubscriber {
     /// heartbeats — last, so that the first heartbeat proves the others are in force.
     public init(context: Context, endpoint: String, prefixes: [String], security: SocketSecurity? = nil, receiveHighWaterMark: Int32 = 0) throws {
         self.prefixes = prefixes.isEmpty ? [Topic.article] : prefixes
-        tracksEverySeq = self.prefixes.contains { Topic.article.hasPrefix($0) }
+        tracksEverySeq = self.prefixes.contains { prefix in Topic.everyRecord.contains { $0.hasPrefix(prefix) } }
         socket = try Socket(context: context, type: .sub)
         try socket.setReceiveHighWaterMark(receiveHighWaterMark)
         try security?.applyClient(to: socket)

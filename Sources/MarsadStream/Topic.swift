@@ -4,8 +4,13 @@
 /// catching another whose id merely starts the same way (`entity.org.isis-k.`), while
 /// `entity.org.` still catches every organisation and `entity.` every entity.
 public enum Topic {
-    /// Every record, once.
+    /// Every record of the ingest stream, once.
     public static let article = "article."
+    /// Every record of the labels stream (the classify worker's), once.
+    public static let labels = "labels."
+    /// The topic each stream puts on every one of its records: a subscriber to one of them (or
+    /// to a prefix of one) sees every seq of that stream, so a jump in seq is a gap.
+    public static let everyRecord = [article, labels]
     /// The stream's heartbeat.
     public static let heartbeat = "heartbeat."
 

@@ -13,32 +13,36 @@ import ZeroMQ
     let logger = Logger(label: "test")
 
     /// Records of about 20 KB, the size of an article record with its mentions.
-    static func drafts(_ range: Range<Int>) -> [Journal.Draft] {
+    static func drafts(_ range: Range<Int>, topics: [String] = ["article."]) -> [Journal.Draft] {
         let body = String(repeating: "انسحبت القوات من مدينة الرقة شمال سوريا. ", count: 260)
         return range.map { index in
             Journal.Draft(
-                id: String(format: "%032x", index + 1), schema: "marsad.article/1", topics: ["article."],
+                id: String(format: "%032x", index + 1), schema: "marsad.article/1", topics: topics,
                 payload: Data(#"{"n":\#(index),"body":"\#(body)"}"#.utf8))
         }
     }
 
-    /// A journal (holding `journaled` before the publisher starts), its replay server and a
-    /// publisher announcing both, over ipc in a fresh directory.
+    /// A journal (holding `journaled` before the publisher starts), its replay server (unless
+    /// `replay` is false) and a publisher announcing both, over ipc in a fresh directory.
     struct Stream {
         let context: Context
         let journal: Journal
         let publisher: StreamPublisher
 
-        init(directory: String, sendHighWaterMark: Int, journaled: [Journal.Draft] = [], logger: Logger) throws {
+        init(
+            directory: String, stream: String = "ingest", sendHighWaterMark: Int, journaled: [Journal.Draft] = [], replay: Bool = true,
+            logger: Logger
+        ) throws {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             context = try Context()
-            journal = try Journal(settings: JournalSettings(directory: directory + "/journal", stream: "ingest", durable: false), logger: logger)
+            journal = try Journal(settings: JournalSettings(directory: directory + "/journal", stream: stream, durable: false), logger: logger)
             _ = try journal.append(journaled)
-            let replay = try ReplayServer(journal: journal, endpoint: "ipc://\(directory)/replay", context: context, logger: logger).start()
+            let replay =
+                replay ? try ReplayServer(journal: journal, endpoint: "ipc://\(directory)/replay", context: context, logger: logger).start() : nil
             publisher = try StreamPublisher(
                 context: context,
                 settings: .init(
-                    stream: "ingest", endpoint: "ipc://\(directory)/pub", replayEndpoint: replay, heartbeatIntervalMilliseconds: 50,
+                    stream: stream, endpoint: "ipc://\(directory)/pub", replayEndpoint: replay, heartbeatIntervalMilliseconds: 50,
                     sendHighWaterMark: sendHighWaterMark),
                 epoch: journal.epoch, head: journal.head, logger: logger)
         }
@@ -92,17 +96,8 @@ import ZeroMQ
             stream.publisher.close(lingerMilliseconds: 0)
             stream.context.shutdown()
         }
-        let subscriber = try DurableSubscriber(
-            context: stream.context, options: .init(endpoint: stream.publisher.settings.endpoint, prefixes: ["article."], start: .live, batch: 64),
-            checkpoint: nil, logger: logger)
         // Live first: the subscriber knows the stream and is subscribed before anything is sent.
-        var live = false
-        for _ in 0..<250 where !live {
-            try stream.publisher.handleSubscriptions()
-            try stream.publisher.sendHeartbeat()
-            live = try subscriber.next(timeoutMilliseconds: 20) != nil
-        }
-        try #require(live, "the subscriber never heard a heartbeat")
+        let subscriber = try liveSubscriber(stream, prefixes: [Topic.article])
         // 400 records of 20 KB sent while the subscriber does not read: far more than 16 queued
         // messages and the sockets' buffers hold, so the publisher drops copies.
         for entry in try stream.append(Self.drafts(0..<400)) { try stream.publisher.publish(entry) }
@@ -111,5 +106,39 @@ import ZeroMQ
         #expect(sizes.allSatisfy { $0 <= 64 }, "batch sizes \(sizes)")
         #expect(subscriber.replayedCount > 0, "no copy was dropped: the test did not test the repair")
         #expect(subscriber.replayedCount < 400, "no copy arrived live")
+    }
+
+    /// Subscribes live to `prefixes` of `stream` and waits for its first heartbeat.
+    func liveSubscriber(_ stream: Stream, prefixes: [String]) throws -> DurableSubscriber {
+        let subscriber = try DurableSubscriber(
+            context: stream.context, options: .init(endpoint: stream.publisher.settings.endpoint, prefixes: prefixes, start: .live, batch: 64),
+            checkpoint: nil, logger: logger)
+        var live = false
+        for _ in 0..<250 where !live {
+            try stream.publisher.handleSubscriptions()
+            try stream.publisher.sendHeartbeat()
+            live = try subscriber.next(timeoutMilliseconds: 20) != nil
+        }
+        try #require(live, "the subscriber never heard a heartbeat")
+        return subscriber
+    }
+
+    @Test func aLabelsConsumerThatGotEverySeqLiveAsksNoReplay() throws {
+        // `labels.` is on every record of the labels stream, like `article.` on the ingest
+        // stream: holding every seq, the consumer takes them without asking the replay endpoint
+        // which seqs are its own. There is no replay endpoint here; a consumer that asked one
+        // would get nothing.
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let stream = try Stream(directory: directory, stream: "labels", sendHighWaterMark: 1000, replay: false, logger: logger)
+        defer {
+            stream.publisher.close(lingerMilliseconds: 0)
+            stream.context.shutdown()
+        }
+        let subscriber = try liveSubscriber(stream, prefixes: [Topic.labels])
+        for entry in try stream.append(Self.drafts(0..<150, topics: [Topic.labels, "label.negotiation."])) { try stream.publisher.publish(entry) }
+        let (sizes, seqs) = try drain(subscriber, stream, count: 150)
+        #expect(seqs == Array(1...150))
+        #expect(sizes.allSatisfy { $0 <= 64 }, "batch sizes \(sizes)")
+        #expect(subscriber.replayedCount == 0)
     }
 }
