@@ -114,18 +114,21 @@ public struct SearchDocument: Sendable, Equatable {
 
 /// Remembers the forms of words already seen: news vocabulary repeats, so most words of an
 /// article cost one lookup. Bounded: it starts afresh past `capacity` words. Thread safe.
+/// Keyed by the words' bytes (`WordKey`): they come normalised, and hashing a `String` would run
+/// Unicode normalisation on every lookup.
 public final class SearchFormsCache: Sendable {
-    private let table = Mutex<[String: SearchForms]>([:])
+    private let table = Mutex<[WordKey: SearchForms]>([:])
     public let capacity: Int
 
     public init(capacity: Int = 200_000) { self.capacity = capacity }
 
     public func forms(of word: String) -> SearchForms {
-        if let known = table.withLock({ $0[word] }) { return known }
+        let key = WordKey(word)
+        if let known = table.withLock({ $0[key] }) { return known }
         let forms = SearchForms(normalizedWord: word)
         table.withLock {
             if $0.count >= capacity { $0.removeAll(keepingCapacity: true) }
-            $0[word] = forms
+            $0[key] = forms
         }
         return forms
     }
