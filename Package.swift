@@ -28,7 +28,7 @@ let package = Package(
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
-        // The few Linux calls Swift's Glibc module does not offer (renameat2, eventfd).
+        // The few Linux calls Swift's Glibc module does not offer (renameat2, eventfd, memmem).
         .target(name: "CLinux"),
         // sd_notify(3) over $NOTIFY_SOCKET: readiness, status, watchdog, stopping.
         .target(name: "SystemdNotify"),
@@ -139,7 +139,7 @@ let package = Package(
         .target(
             name: "Archive",
             dependencies: [
-                "ArabicText", "MarsadConfig", "MarsadRecord", "MarsadStream", "Workers",
+                "ArabicText", "CLinux", "MarsadConfig", "MarsadRecord", "MarsadStream", "Workers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

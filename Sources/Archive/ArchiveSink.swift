@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import MarsadStream
 import Metrics
@@ -40,24 +41,19 @@ public enum DropLatency {
         }
     }
 
-    /// The first `"received_at":"…"` of a record (its first file's), found by bytes: records
-    /// are large and the time is all that is needed.
+    /// The first `"received_at":"…"` of a record (its first file's), found by bytes (glibc's `memmem`):
+    /// records are large and the time is all that is needed.
     static func receivedAt(_ payload: Data) -> Date? {
         payload.withUnsafeBytes { raw -> Date? in
+            guard let base = raw.baseAddress, raw.count > key.count,
+                let found = key.withUnsafeBytes({ marsad_memmem(base, raw.count, $0.baseAddress, $0.count) })
+            else { return nil }
             let bytes = raw.bindMemory(to: UInt8.self)
-            guard bytes.count > key.count else { return nil }
-            var index = 0
-            while index + key.count <= bytes.count {
-                if bytes[index] == key[0], (0..<key.count).allSatisfy({ bytes[index + $0] == key[$0] }) {
-                    let start = index + key.count
-                    var end = start
-                    while end < bytes.count, bytes[end] != UInt8(ascii: "\""), end - start < 40 { end += 1 }
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                    return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-                }
-                index += 1
-            }
-            return nil
+            let start = base.distance(to: UnsafeRawPointer(found)) + key.count
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), end - start < 40 { end += 1 }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         }
     }
 }

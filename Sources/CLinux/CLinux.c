@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -23,4 +24,8 @@ void marsad_eventfd_drain(int fd) {
     uint64_t value;
     while (read(fd, &value, sizeof value) == sizeof value) {
     }
+}
+
+const void *marsad_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
+    return memmem(haystack, haystack_length, needle, needle_length);
 }

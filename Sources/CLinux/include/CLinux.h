@@ -1,6 +1,8 @@
 #ifndef MARSAD_CLINUX_H
 #define MARSAD_CLINUX_H
 
+#include <stddef.h>
+
 /// Renames `from` to `to` atomically, failing with EEXIST instead of replacing `to`
 /// (renameat2 with RENAME_NOREPLACE). Returns 0 or -1 with errno set.
 int marsad_rename_noreplace(const char *from, const char *to);
@@ -13,5 +15,8 @@ int marsad_eventfd_signal(int fd);
 
 /// Resets an eventfd counter to 0.
 void marsad_eventfd_drain(int fd);
+
+/// The first occurrence of `needle` in `haystack` (glibc's memmem), or NULL.
+const void *marsad_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
 #endif
