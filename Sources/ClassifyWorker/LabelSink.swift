@@ -118,7 +118,7 @@ public final class LabelSink: RecordSink {
                     payload: payload))
         }
         let entries = try journal.append(drafts)
-        for entry in entries { try publisher.publish(entry) }
+        try publisher.publish(entries)
         publisher.first = journal.first
         onCommit?(journal.head)
     }

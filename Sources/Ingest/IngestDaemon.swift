@@ -267,7 +267,7 @@ public final class IngestDaemon: Sendable {
                 logger.info("published", metadata: ["file": "\(file.name)", "id": "\(file.id)", "seq": "\(seqByID[file.id] ?? 0)"])
             }
         }
-        for entry in entries { try publisher.publish(entry) }
+        try publisher.publish(entries)
         let duplicates = finished.filter { $0.duplicate && !$0.id.isEmpty }.count
         state.withLock {
             $0.counts.published += entries.count

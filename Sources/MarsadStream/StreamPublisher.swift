@@ -53,6 +53,8 @@ public final class StreamPublisher {
         self.epoch = epoch
         self.head = head
         self.startedAt = StreamClock.iso(now)
+        publishedCounter = Counter(label: "marsad_published_total", dimensions: [("stream", settings.stream)])
+        headGauge = Gauge(label: "marsad_stream_head", dimensions: [("stream", settings.stream)])
         socket = try Socket(context: context, type: .xpub)
         try socket.setSendHighWaterMark(Int32(settings.sendHighWaterMark))
         // Repeated subscriptions (a subscriber reconnecting) must reach us too: each one gets an
@@ -65,22 +67,26 @@ public final class StreamPublisher {
     /// The endpoint actually bound (a `tcp://…:*` wildcard resolved).
     public var boundEndpoint: String { (try? socket.lastEndpoint) ?? settings.endpoint }
 
-    /// Publishes a journaled record on each of its topics.
+    /// Publishes journaled records, in order, each on each of its topics. Subscriptions that
+    /// arrived meanwhile are read first, once for the batch.
     /// Topics no subscriber ever asked for are not sent: the socket would drop them anyway, after
     /// each had cost a copy of the record (an article goes out on one topic per entity).
-    public func publish(_ entry: JournalEntry) throws {
+    public func publish(_ entries: [JournalEntry]) throws {
+        guard !entries.isEmpty else { return }
         try handleSubscriptions()
-        let envelope = try Envelope(entry: entry, stream: settings.stream, epoch: epoch).jsonData()
-        for topic in entry.topics where isWanted(topic) {
-            try socket.send([try Message(string: topic), try Message(bytes: envelope), try Message(bytes: entry.payload)], dontWait: true)
+        for entry in entries {
+            let envelope = try Envelope(entry: entry, stream: settings.stream, epoch: epoch).jsonData()
+            for topic in entry.topics where isWanted(topic) {
+                try socket.send([try Message(string: topic), try Message(bytes: envelope), try Message(bytes: entry.payload)], dontWait: true)
+            }
+            head = max(head, entry.seq)
         }
-        head = max(head, entry.seq)
-        publishedCounter.increment()
+        publishedCounter.increment(by: Int64(entries.count))
         headGauge.record(Double(head))
     }
 
-    private var publishedCounter: Counter { Counter(label: "marsad_published_total", dimensions: [("stream", settings.stream)]) }
-    private var headGauge: Gauge { Gauge(label: "marsad_stream_head", dimensions: [("stream", settings.stream)]) }
+    private let publishedCounter: Counter
+    private let headGauge: Gauge
 
     /// Sends a heartbeat now.
     public func sendHeartbeat() throws {

@@ -100,7 +100,7 @@ import ZeroMQ
         let subscriber = try liveSubscriber(stream, prefixes: [Topic.article])
         // 400 records of 20 KB sent while the subscriber does not read: far more than 16 queued
         // messages and the sockets' buffers hold, so the publisher drops copies.
-        for entry in try stream.append(Self.drafts(0..<400)) { try stream.publisher.publish(entry) }
+        try stream.publisher.publish(try stream.append(Self.drafts(0..<400)))
         let (sizes, seqs) = try drain(subscriber, stream, count: 400)
         #expect(seqs == Array(1...400))
         #expect(sizes.allSatisfy { $0 <= 64 }, "batch sizes \(sizes)")
@@ -135,7 +135,7 @@ import ZeroMQ
             stream.context.shutdown()
         }
         let subscriber = try liveSubscriber(stream, prefixes: [Topic.labels])
-        for entry in try stream.append(Self.drafts(0..<150, topics: [Topic.labels, "label.negotiation."])) { try stream.publisher.publish(entry) }
+        try stream.publisher.publish(try stream.append(Self.drafts(0..<150, topics: [Topic.labels, "label.negotiation."])))
         let (sizes, seqs) = try drain(subscriber, stream, count: 150)
         #expect(seqs == Array(1...150))
         #expect(sizes.allSatisfy { $0 <= 64 }, "batch sizes \(sizes)")

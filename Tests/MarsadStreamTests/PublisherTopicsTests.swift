@@ -48,13 +48,13 @@ import ZeroMQ
 
         let articles = try StreamSubscriber(context: context, endpoint: endpoint, prefixes: ["article."])
         try Self.waitLive(articles, publisher)
-        try publisher.publish(Self.entry(1, topics: ["article.", "entity.org.sdf.", "entity.loc.raqqa."]))
+        try publisher.publish([Self.entry(1, topics: ["article.", "entity.org.sdf.", "entity.loc.raqqa."])])
         #expect(try Self.messages(articles, milliseconds: 300).map(\.topic) == ["article."])
 
         let sdf = try StreamSubscriber(context: context, endpoint: endpoint, prefixes: ["entity.org.sdf."])
         try Self.waitLive(sdf, publisher)
-        try publisher.publish(Self.entry(2, topics: ["article.", "entity.org.sdf.", "entity.loc.raqqa."]))
-        try publisher.publish(Self.entry(3, topics: ["article.", "entity.loc.raqqa."]))
+        try publisher.publish([Self.entry(2, topics: ["article.", "entity.org.sdf.", "entity.loc.raqqa."])])
+        try publisher.publish([Self.entry(3, topics: ["article.", "entity.loc.raqqa."])])
         let forSDF = try Self.messages(sdf, milliseconds: 300)
         #expect(forSDF.map(\.topic) == ["entity.org.sdf."])
         #expect(forSDF.map(\.envelope.seq) == [2])
