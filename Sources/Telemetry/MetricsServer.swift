@@ -77,13 +77,18 @@ public struct MetricsServer: Service {
         }
         let logger = self.logger
         let host = self.host
+        // Hummingbird's own lines only repeat ours ("metrics and health served", the error
+        // below), and when the process stops before the server has started it logs the
+        // cancellation as an error, next to the failure that really stopped it.
+        var serverLogger = Logger(label: "marsad.http")
+        serverLogger.logLevel = .critical
         let app = Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "marsad"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.info(
                     "metrics and health served", metadata: ["metrics": "http://\(host):\(port)/metrics", "healthz": "http://\(host):\(port)/healthz"])
-            }, logger: Logger(label: "marsad.http"))
+            }, logger: serverLogger)
         do {
             // No signals of its own: the process's service group stops it in its turn. Left to
             // catch SIGTERM itself, it could stop while the group was stopping another service,
