@@ -33,5 +33,4 @@ public enum Directories {
     private static func failure(_ path: String, _ purpose: String, _ setting: String, _ reason: String) -> DirectoryError {
         DirectoryError(description: "cannot create \(path) for \(purpose): \(reason); set \(setting) to a path this user can write")
     }
-
 }
