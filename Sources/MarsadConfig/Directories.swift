@@ -9,19 +9,23 @@ public struct DirectoryError: Error, CustomStringConvertible, Sendable {
 public enum Directories {
     /// `mkdir -p` (mode 0755 for what it makes): creates `path` and every missing parent.
     /// `purpose` says what the directory is for ("the spool", "the journal of stream ingest"),
-    /// `setting` where the user chooses it ("[spool] dir (or --spool)").
+    /// `setting` where the user chooses it ("[spool] dir (or --spool)"). A directory that is
+    /// already there costs one `stat` (consumer status files are written several times a second).
     public static func create(_ path: String, for purpose: String, setting: String) throws(DirectoryError) {
+        var status = stat()
+        if stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR { return }
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+            if mkdir(current, 0o755) != 0 {
+                let code = errno
+                if code == EEXIST { continue }
                 // Under the systemd units the whole file system is read-only but for the paths
                 // the unit names (ProtectSystem=strict): say so, it is the likely cause.
-                let hint = errno == EROFS ? " (a systemd unit may write only its ReadWritePaths=, StateDirectory= and RuntimeDirectory=)" : ""
-                throw failure(path, purpose, setting, "mkdir \(current): \(String(cString: strerror(errno)))\(hint)")
+                let hint = code == EROFS ? " (a systemd unit may write only its ReadWritePaths=, StateDirectory= and RuntimeDirectory=)" : ""
+                throw failure(path, purpose, setting, "mkdir \(current): \(String(cString: strerror(code)))\(hint)")
             }
         }
-        var status = stat()
         if stat(path, &status) != 0 {
             throw failure(path, purpose, setting, "stat \(path): \(String(cString: strerror(errno)))")
         }

@@ -31,7 +31,8 @@ public enum StreamEvent: Sendable {
 }
 
 /// A SUB socket on one stream that decodes frames, reports when it is live and detects gaps
-/// on a topic that carries every seq (`Topic.everyRecord`). Owned by one thread; stop it from elsewhere with `Context.shutdown()`.
+/// on a topic that carries every seq (`Topic.everyRecord`). Owned by one thread; stop it from
+/// elsewhere with `Context.shutdown()`.
 public final class StreamSubscriber {
     public let socket: Socket
     public let prefixes: [String]
