@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "MarsadStream",
             dependencies: [
-                "ZeroMQ", "MarsadConfig",
+                "ZeroMQ", "MarsadConfig", "CLinux",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CLinux.h"
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,4 +29,8 @@ void marsad_eventfd_drain(int fd) {
 
 const void *marsad_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
     return memmem(haystack, haystack_length, needle, needle_length);
+}
+
+int marsad_set_thread_name(const char *name) {
+    return pthread_setname_np(pthread_self(), name);
 }

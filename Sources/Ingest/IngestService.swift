@@ -15,6 +15,6 @@ public struct IngestService: Service {
     public func run() async throws {
         let daemon = self.daemon
         let onReady = self.onReady
-        try await ThreadService(name: "marsad-ingest", body: { try daemon.run(onReady: onReady) }, stop: { daemon.requestStop() }).run()
+        try await ThreadService(name: "ingest", body: { try daemon.run(onReady: onReady) }, stop: { daemon.requestStop() }).run()
     }
 }

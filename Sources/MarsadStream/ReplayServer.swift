@@ -25,9 +25,7 @@ public final class ReplayServer: Sendable {
 
     /// Starts the thread; returns the bound endpoint once bound, or throws why it could not bind.
     public func start() throws -> String {
-        let thread = Thread { self.loop() }
-        thread.name = "marsad-replay"
-        thread.start()
+        NamedThread.start("replay") { self.loop() }
         while true {
             if let result = bound.withLock({ $0 }) { return try result.get() }
             usleep(1000)

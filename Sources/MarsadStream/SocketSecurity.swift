@@ -45,9 +45,7 @@ public final class ZAPHandler: Sendable {
 
     /// Binds `inproc://zeromq.zap.01` and starts answering; returns once bound.
     public func start() throws {
-        let thread = Thread { self.loop() }
-        thread.name = "marsad-zap"
-        thread.start()
+        NamedThread.start("zap") { self.loop() }
         while true {
             if let result = ready.withLock({ $0 }) { return try result.get() }
             usleep(1000)

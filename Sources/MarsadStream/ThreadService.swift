@@ -29,7 +29,7 @@ public struct ThreadService: Service {
 
     private func runThread() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-            let thread = Thread {
+            NamedThread.start(name) {
                 do {
                     try body()
                     continuation.resume()
@@ -37,8 +37,6 @@ public struct ThreadService: Service {
                     continuation.resume(throwing: error)
                 }
             }
-            thread.name = name
-            thread.start()
         }
     }
 }

@@ -61,9 +61,7 @@ public final class TailRunner: Sendable {
 
     /// Starts the receiving thread.
     public func start() {
-        let thread = Thread { self.loop() }
-        thread.name = "marsad-tail"
-        thread.start()
+        NamedThread.start("tail") { self.loop() }
     }
 
     /// Stops the receiving thread (from any thread).

@@ -38,7 +38,9 @@ public struct MetricsServer: Service {
     public let staleAfterMilliseconds: UInt64
     public let logger: Logger
 
-    /// `address` is `HOST:PORT` (port 0 picks a free one; the log says which).
+    /// `address` is `HOST:PORT` (port 0 picks a free one; the log says which). Bootstraps
+    /// swift-metrics at once: make the server before the stages whose metrics it serves, since a
+    /// metric made before the bootstrap counts into nothing for the life of the process.
     public init(address: String, process: String, staleAfterSeconds: Int = 30, logger: Logger) throws {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port)
         else {
@@ -49,6 +51,7 @@ public struct MetricsServer: Service {
         self.process = process
         staleAfterMilliseconds = UInt64(staleAfterSeconds) * 1000
         self.logger = logger
+        _ = Telemetry.prometheus
     }
 
     public func run() async throws {

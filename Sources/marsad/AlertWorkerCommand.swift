@@ -45,7 +45,7 @@ struct AlertWorkerCommand: AsyncParsableCommand {
         let reloads = PendingReload<AlertRules>()
         try await runUntilShutdown(
             ThreadService(
-                name: "marsad-alert",
+                name: "alert",
                 body: {
                     let sink = try AlertSink(
                         rules: loaded, databasePath: database, alertFile: file, publish: publish, reloads: reloads, logger: logger)

@@ -62,11 +62,11 @@ struct ArchiveWorkerCommand: AsyncParsableCommand {
         let labelsStream = config.classify.stream
         try await runUntilShutdown(
             ThreadService(
-                name: "marsad-archive",
+                name: "archive",
                 body: {
                     let stores = try location.openForWriters(labelsWorker == nil ? 1 : 2)
                     let companion = labelsWorker.map { labelsWorker in
-                        BackgroundThread(name: "marsad-archive-labels") {
+                        BackgroundThread(name: "archive-labels") {
                             try labelsWorker.run(sink: ArchiveSink(store: stores[1], stream: labelsStream), output: location.description)
                         } onFailure: {
                             worker.stop()

@@ -50,6 +50,9 @@ struct RunCommand: AsyncParsableCommand {
         if let follow { config.archive.follow = follow }
         LoggingSetup.bootstrap(level: config.log.level)
         let logger = Logger(label: "marsad.run")
+        // The metrics server before any stage starts: it bootstraps swift-metrics, and a metric a
+        // worker thread made before that would count into nothing for the whole run.
+        let metrics = try metricsServices(config, process: "ingest", logger: logger)
         let builder = try exitOnDataErrors { try RecordBuilder(configuration: config) }
 
         // The printer shows every record this run publishes, however late its subscription is
@@ -70,7 +73,7 @@ struct RunCommand: AsyncParsableCommand {
             options: .init(
                 name: "classify", endpoint: config.ingestPublishEndpoint, prefixes: [Topic.article], statusDirectory: config.consumersDirectory),
             logger: Logger(label: "marsad.worker.classify"))
-        let classifyThread = BackgroundThread(name: "marsad-classify") {
+        let classifyThread = BackgroundThread(name: "classify") {
             let sink = try LabelSink(classifier: classifier, settings: labelSettings, logger: Logger(label: "marsad.worker.classify"))
             labelsHead.set(sink.journal.head)
             sink.onCommit = { labelsHead.set($0) }
@@ -86,7 +89,7 @@ struct RunCommand: AsyncParsableCommand {
                 prefixes: [labels ? LabelSink.allTopic : Topic.article], statusDirectory: config.consumersDirectory),
             logger: Logger(label: "marsad.worker.archive"))
         let archiveStores = try location.openForWriters(follow == .both ? 2 : 1)
-        let archiveThread = BackgroundThread(name: "marsad-archive") {
+        let archiveThread = BackgroundThread(name: "archive") {
             try archive.run(sink: ArchiveSink(store: archiveStores[0], stream: archiveStream), output: location.description)
         }
         // With `follow = "both"`, a second consumer adds the labels to the same archive.
@@ -99,7 +102,7 @@ struct RunCommand: AsyncParsableCommand {
                     statusDirectory: config.consumersDirectory),
                 logger: Logger(label: "marsad.worker.archive-labels")) : nil
         let archiveLabelsThread = archiveLabels.map { worker in
-            BackgroundThread(name: "marsad-archive-labels") {
+            BackgroundThread(name: "archive-labels") {
                 try worker.run(sink: ArchiveSink(store: archiveStores[1], stream: labelsStream), output: location.description)
             }
         }
@@ -109,7 +112,7 @@ struct RunCommand: AsyncParsableCommand {
             logger: Logger(label: "marsad.worker.alert"))
         let (alertDatabase, alertFile, alertPublish) = (config.alertDatabase, config.alertFile, config.alertPublishEndpoint)
         let alertReloads = PendingReload<AlertRules>()
-        let alertThread = BackgroundThread(name: "marsad-alert") {
+        let alertThread = BackgroundThread(name: "alert") {
             let sink = try AlertSink(
                 rules: rules, databasePath: alertDatabase, alertFile: alertFile, publish: alertPublish, reloads: alertReloads,
                 logger: Logger(label: "marsad.worker.alert"))
@@ -146,7 +149,7 @@ struct RunCommand: AsyncParsableCommand {
         let reload = HangupReloadService(
             [.articleData(config, into: daemon), .alertRules(config, initial: rules, into: alertReloads)], logger: logger)
         try await runUntilShutdown(
-            IngestService(daemon: daemon), helpers: [reload] + (try metricsServices(config, process: "ingest", logger: logger)), logger: logger)
+            IngestService(daemon: daemon), helpers: [reload] + metrics, logger: logger)
         stopWhenDone.cancel()
         tail?.stop()
         classify.stop()
@@ -180,14 +183,12 @@ final class BackgroundThread: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     init(name: String, _ body: @escaping @Sendable () throws -> Void, onFailure: @escaping @Sendable () -> Void = {}) {
-        let thread = Thread {
+        NamedThread.start(name) {
             let result = Result { try body() }
             self.outcome.withLock { $0 = result }
             if case .failure = result { onFailure() }
             self.finished.signal()
         }
-        thread.name = name
-        thread.start()
     }
 
     var isFinished: Bool { outcome.withLock { $0 != nil } }

@@ -59,7 +59,7 @@ struct JSONLWorkerCommand: AsyncParsableCommand {
         // The sink is made on the worker's thread, which alone uses it.
         try await runUntilShutdown(
             ThreadService(
-                name: "marsad-worker", body: { try worker.run(sink: try JSONLSink(path: output, durable: durable), output: output) },
+                name: "worker", body: { try worker.run(sink: try JSONLSink(path: output, durable: durable), output: output) },
                 stop: { worker.stop() }),
             logger: logger)
     }
@@ -107,7 +107,7 @@ struct ClassifyWorkerCommand: AsyncParsableCommand {
         let settings = try LabelSink.Settings(configuration: config)
         try await runUntilShutdown(
             ThreadService(
-                name: "marsad-classify",
+                name: "classify",
                 body: {
                     let sink = try LabelSink(classifier: classifier, settings: settings, logger: logger)
                     defer { sink.close() }

@@ -66,4 +66,32 @@ import Testing
         #expect(health.body.contains(#""status":"ok""#) && health.body.contains(#""process":"ingest""#))
         #expect(try await get(archiveURL + "/healthz").status == 200)
     }
+
+    /// `marsad run` serves the metrics of all its stages on one address: the workers' too, which
+    /// start before the metrics server does.
+    @Test func runServesTheMetricsOfEveryStage() async throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let run = try MarsadProcess(["run", "--quiet", "--config", workspace.config, "--metrics", "127.0.0.1:0"], workDirectory: workspace.root)
+        let url = try baseURL(run) + "/metrics"
+        try workspace.dropSeeds()
+        let workers = ["classify", "archive", "archive-labels", "alert"]
+        var metrics = ""
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            metrics = try await get(url).body
+            if workers.allSatisfy({ sample(metrics, #"marsad_consumer_records_total{worker="\#($0)"}"#) == 5 }) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        for worker in workers {
+            #expect(sample(metrics, #"marsad_consumer_records_total{worker="\#(worker)"}"#) == 5, "\(worker):\n\(metrics)\n\(run.log)")
+            #expect(sample(metrics, #"marsad_consumer_latency_seconds_count{worker="\#(worker)"}"#) == 5, "\(worker)")
+            #expect(sample(metrics, #"marsad_consumer_lag{worker="\#(worker)"}"#) == 0, "\(worker)")
+        }
+        #expect(sample(metrics, #"marsad_published_total{stream="ingest"}"#) == 5)
+        #expect(sample(metrics, #"marsad_published_total{stream="labels"}"#) == 5)
+        #expect(sample(metrics, #"marsad_ingest_records_total{outcome="published"}"#) == 5)
+        run.signal(SIGTERM)
+        #expect(run.waitForExit(timeout: 30) == 0, "\(run.log)")
+    }
 }

@@ -51,6 +51,26 @@ import Testing
         let record = try JSONSerialization.jsonObject(with: Data(parse.output.utf8)) as! [String: Any]
         #expect((record["outlet"] as? [String: Any])?["name"] as? String == "البوابة نيوز")
     }
+
+    /// `top -H` and `ps -L` tell the stages of `marsad run` apart by their thread names.
+    @Test func eachStageRunsOnAThreadNamedAfterIt() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let run = try MarsadProcess(["run", "--quiet", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(run.waitForLog("ingest ready"), "log:\n\(run.log)")
+        let tasks = "/proc/\(run.pid)/task"
+        var names: Set<String> = []
+        #expect(
+            waitUntil(timeout: 20) {
+                names = Set(
+                    ((try? FileManager.default.contentsOfDirectory(atPath: tasks)) ?? []).compactMap {
+                        try? String(contentsOfFile: "\(tasks)/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .newlines)
+                    })
+                return names.isSuperset(of: ["ingest", "classify", "archive", "archive-labels", "alert", "replay"])
+            }, "thread names: \(names.sorted())")
+        run.signal(SIGTERM)
+        #expect(run.waitForExit(timeout: 30) == 0, "log:\n\(run.log)")
+    }
 }
 
 /// `marsad tail` as a separate process, as a user would run it next to the daemon.

@@ -19,4 +19,7 @@ void marsad_eventfd_drain(int fd);
 /// The first occurrence of `needle` in `haystack` (glibc's memmem), or NULL.
 const void *marsad_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
+/// Names the calling thread (pthread_setname_np; at most 15 bytes). Returns 0 or an error number.
+int marsad_set_thread_name(const char *name);
+
 #endif
