@@ -16,7 +16,9 @@ struct PreparedItem {
     let message: StreamMessage
     /// The article, its entities without their mentions (the full record is stored as it came).
     let record: ArticleRecord
-    let document: SearchDocument
+    /// The search forms, or `nil` for an article the archive already holds (another of its
+    /// consumers stored it first): such an article only gains its files.
+    let document: SearchDocument?
     /// The `marsad.article/1` record as JSON (the payload itself, or the article inside a
     /// labels record).
     let recordJSON: String
@@ -33,14 +35,15 @@ struct PreparedBatch {
     /// both): only the labels are stored, nothing of the article is decoded or indexed again.
     let labelsOnly: [(id: String, labels: [ArchivedLabel])]
 
-    /// The article ids of the labels records among `messages`: a backend looks up which it
-    /// already holds and passes them as `archived`.
-    static func labelledIDs(in messages: [StreamMessage]) -> [String] {
-        messages.compactMap { $0.envelope.schema == LabelsRecord.schemaName ? $0.envelope.id : nil }
+    /// The article ids of `messages`: a backend looks up which it already holds and passes them
+    /// as `archived`.
+    static func articleIDs(in messages: [StreamMessage]) -> [String] {
+        messages.compactMap(\.envelope.id)
     }
 
-    /// `archived`: ids of articles the archive already holds, so their labels records need
-    /// only the labels.
+    /// `archived`: ids of articles the archive already holds. Their labels records need only the
+    /// labels, and their article records only the files: when the archive follows both streams,
+    /// whichever consumer comes second does not decode and index the text again.
     init(_ messages: [StreamMessage], cache: SearchFormsCache, archived: Set<String> = []) throws {
         func archivedLabels(_ labels: [LabelsRecord.Label]) -> [ArchivedLabel] {
             labels.map { ArchivedLabel(label: $0.label, score: $0.score, evidence: LabelsRecord.evidenceJSON($0.evidence)) }
@@ -66,9 +69,11 @@ struct PreparedBatch {
                     recordJSON: String(decoding: json, as: UTF8.self), labels: archivedLabels(parts.labels))
             }
             let record = try ArticleRecord.decodeWithoutMentions(message.payload)
+            let isArchived = message.envelope.id.map(archived.contains) ?? false
             return PreparedItem(
-                message: message, record: record, document: SearchDocument([record.title] + record.paragraphs, cache: cache),
-                recordJSON: String(decoding: message.payload, as: UTF8.self), labels: [])
+                message: message, record: record,
+                document: isArchived ? nil : SearchDocument([record.title] + record.paragraphs, cache: cache),
+                recordJSON: isArchived ? "" : String(decoding: message.payload, as: UTF8.self), labels: [])
         }
     }
 }

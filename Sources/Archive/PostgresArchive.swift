@@ -174,15 +174,15 @@ public final class PostgresArchive: ArchiveBackend {
 
     @discardableResult
     public func store(_ messages: [StreamMessage], checkpoint: Checkpoint, now: Date) throws -> Int {
-        // Labels of articles the article stream has already brought need only their labels.
-        let labelled = PreparedBatch.labelledIDs(in: messages)
+        // Articles the other stream has already brought need only their labels or files.
+        let ids = PreparedBatch.articleIDs(in: messages)
         let archived: Set<String> =
-            labelled.isEmpty
+            ids.isEmpty
             ? []
             : try lock.withLock { _ in
-                let placeholders = labelled.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+                let placeholders = ids.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
                 return Set(
-                    try run("SELECT id FROM articles WHERE id IN (\(placeholders))", labelled.map { .text($0) }).map { try $0.decode(String.self) })
+                    try run("SELECT id FROM articles WHERE id IN (\(placeholders))", ids.map { .text($0) }).map { try $0.decode(String.self) })
             }
         let batch = try PreparedBatch(messages, cache: formsCache, archived: archived)
         let archivedAt = StreamClock.iso(now)
@@ -197,23 +197,27 @@ public final class PostgresArchive: ArchiveBackend {
             var inserted = 0
             var entitiesSeen: Set<String> = []
             for item in batch.items {
-                let (message, record, document) = (item.message, item.record, item.document)
-                let rows = try run(
-                    """
-                    INSERT INTO articles (id, stream, epoch, seq, title, published, published_precision, outlet, lang, body, record,
-                        ingested_at, archived_at, search)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                        setweight(to_tsvector('simple', $14), 'A') || setweight(to_tsvector('simple', $15), 'B')
-                            || setweight(to_tsvector('simple', $16), 'C'))
-                    ON CONFLICT (id) DO NOTHING RETURNING 1
-                    """,
-                    [
-                        .text(record.id), .text(message.envelope.stream), .integer(Int64(message.envelope.epoch)),
-                        .integer(Int64(message.envelope.seq)), .text(record.title), .text(record.published?.date),
-                        .text(record.published?.precision), .text(record.outlet?.name), .text(record.lang),
-                        .text(record.paragraphs.joined(separator: "\n")), .text(item.recordJSON),
-                        .text(record.ingestedAt), .text(archivedAt), .text(document.stems), .text(document.variants), .text(document.skeletons),
-                    ])
+                let (message, record) = (item.message, item.record)
+                var isNew = false
+                if let document = item.document {
+                    isNew = try !run(
+                        """
+                        INSERT INTO articles (id, stream, epoch, seq, title, published, published_precision, outlet, lang, body, record,
+                            ingested_at, archived_at, search)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                            setweight(to_tsvector('simple', $14), 'A') || setweight(to_tsvector('simple', $15), 'B')
+                                || setweight(to_tsvector('simple', $16), 'C'))
+                        ON CONFLICT (id) DO NOTHING RETURNING 1
+                        """,
+                        [
+                            .text(record.id), .text(message.envelope.stream), .integer(Int64(message.envelope.epoch)),
+                            .integer(Int64(message.envelope.seq)), .text(record.title), .text(record.published?.date),
+                            .text(record.published?.precision), .text(record.outlet?.name), .text(record.lang),
+                            .text(record.paragraphs.joined(separator: "\n")), .text(item.recordJSON),
+                            .text(record.ingestedAt), .text(archivedAt), .text(document.stems), .text(document.variants), .text(document.skeletons),
+                        ]
+                    ).isEmpty
+                }
                 for file in record.files {
                     try run(
                         "INSERT INTO files (article_id, name, sha256, size, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
@@ -224,7 +228,7 @@ public final class PostgresArchive: ArchiveBackend {
                         "INSERT INTO labels (article_id, label, score, evidence) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                         [.text(record.id), .text(label.label), .real(label.score), .text(label.evidence)])
                 }
-                guard !rows.isEmpty else { continue }
+                guard isNew else { continue }
                 inserted += 1
                 for entity in record.entities {
                     if entitiesSeen.insert(entity.id).inserted {

@@ -84,16 +84,16 @@ public final class SQLiteArchive: ArchiveBackend {
     /// Returns how many records were new.
     @discardableResult
     public func store(_ messages: [StreamMessage], checkpoint: Checkpoint, now: Date) throws -> Int {
-        // Labels of articles the article stream has already brought need only their labels.
-        let labelled = PreparedBatch.labelledIDs(in: messages)
+        // Articles the other stream has already brought need only their labels or files.
+        let ids = PreparedBatch.articleIDs(in: messages)
         let archived: Set<String> =
-            labelled.isEmpty
+            ids.isEmpty
             ? []
             : try pool.read { db in
                 Set(
                     try String.fetchAll(
-                        db, sql: "SELECT id FROM articles WHERE id IN (\(databaseQuestionMarks(count: labelled.count)))",
-                        arguments: StatementArguments(labelled)))
+                        db, sql: "SELECT id FROM articles WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
+                        arguments: StatementArguments(ids)))
             }
         let batch = try PreparedBatch(messages, cache: formsCache, archived: archived)
         let archivedAt = StreamClock.iso(now)
@@ -119,14 +119,17 @@ public final class SQLiteArchive: ArchiveBackend {
             var inserted = 0
             var entitiesSeen: Set<String> = []
             for item in batch.items {
-                let (message, record, document) = (item.message, item.record, item.document)
-                try insertArticle.execute(arguments: [
-                    record.id, message.envelope.stream, message.envelope.epoch, message.envelope.seq, record.title,
-                    record.published?.date, record.published?.precision, record.outlet?.name, record.lang,
-                    record.paragraphs.joined(separator: "\n"), item.recordJSON, record.ingestedAt,
-                    archivedAt,
-                ])
-                let isNew = db.changesCount > 0
+                let (message, record) = (item.message, item.record)
+                var isNew = false
+                if item.document != nil {
+                    try insertArticle.execute(arguments: [
+                        record.id, message.envelope.stream, message.envelope.epoch, message.envelope.seq, record.title,
+                        record.published?.date, record.published?.precision, record.outlet?.name, record.lang,
+                        record.paragraphs.joined(separator: "\n"), item.recordJSON, record.ingestedAt,
+                        archivedAt,
+                    ])
+                    isNew = db.changesCount > 0
+                }
                 let rowID = db.lastInsertedRowID
                 for file in record.files {
                     try insertFile.execute(arguments: [record.id, file.name, file.sha256, file.size, file.receivedAt])
@@ -134,7 +137,7 @@ public final class SQLiteArchive: ArchiveBackend {
                 for label in item.labels {
                     try insertLabel.execute(arguments: [record.id, label.label, label.score, label.evidence])
                 }
-                guard isNew else { continue }
+                guard isNew, let document = item.document else { continue }
                 inserted += 1
                 try insertIndex.execute(arguments: [rowID, document.stems, document.variants, document.skeletons])
                 for entity in record.entities {
