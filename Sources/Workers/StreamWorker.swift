@@ -100,7 +100,11 @@ public final class StreamWorker: Sendable {
                     try writeStatus(progress.withLock { $0 }, force: true)
                     continue
                 }
-                if !batch.messages.isEmpty || batch.checkpoint != start { try sink.commit(batch) }
+                if !batch.messages.isEmpty || batch.checkpoint != start {
+                    let started = DispatchTime.now().uptimeNanoseconds
+                    try sink.commit(batch)
+                    metrics.commit.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+                }
                 progress.withLock { $0 = batch.checkpoint }
                 metrics.record(batch, head: subscriber.knownHead)
                 try writeStatus(batch.checkpoint, force: lastStatus == nil)
@@ -118,17 +122,19 @@ extension JSONLSink: RecordSink {
     public var summary: String { "\(path) (\(lineCount) records)" }
 }
 
-/// A worker's metrics: records consumed, lag behind the stream's head, and latency from the
-/// record's journaling upstream to its commit here.
+/// A worker's metrics: records consumed, lag behind the stream's head, latency from the
+/// record's journaling upstream to its commit here, and the time its sink takes per batch.
 struct WorkerMetrics {
     let records: Counter
     let lag: Gauge
     let latency: Metrics.Timer
+    let commit: Metrics.Timer
 
     init(worker: String) {
         records = Counter(label: "marsad_consumer_records_total", dimensions: [("worker", worker)])
         lag = Gauge(label: "marsad_consumer_lag", dimensions: [("worker", worker)])
         latency = Metrics.Timer(label: "marsad_consumer_latency_seconds", dimensions: [("worker", worker)])
+        commit = Metrics.Timer(label: "marsad_consumer_commit_seconds", dimensions: [("worker", worker)])
     }
 
     func record(_ batch: DurableSubscriber.Batch, head: UInt64) {

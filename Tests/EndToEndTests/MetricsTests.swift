@@ -87,9 +87,14 @@ import Testing
             #expect(sample(metrics, #"marsad_consumer_records_total{worker="\#(worker)"}"#) == 5, "\(worker):\n\(metrics)\n\(run.log)")
             #expect(sample(metrics, #"marsad_consumer_latency_seconds_count{worker="\#(worker)"}"#) == 5, "\(worker)")
             #expect(sample(metrics, #"marsad_consumer_lag{worker="\#(worker)"}"#) == 0, "\(worker)")
+            #expect((sample(metrics, #"marsad_consumer_commit_seconds_count{worker="\#(worker)"}"#) ?? 0) >= 1, "\(worker)")
         }
         #expect(sample(metrics, #"marsad_published_total{stream="ingest"}"#) == 5)
         #expect(sample(metrics, #"marsad_published_total{stream="labels"}"#) == 5)
+        for stream in ["ingest", "labels"] {
+            let batches = sample(metrics, #"marsad_journal_append_seconds_count{stream="\#(stream)"}"#) ?? 0
+            #expect(batches >= 1 && batches <= 5, "\(stream): \(batches) journal batches for 5 records")
+        }
         #expect(sample(metrics, #"marsad_ingest_records_total{outcome="published"}"#) == 5)
         run.signal(SIGTERM)
         #expect(run.waitForExit(timeout: 30) == 0, "\(run.log)")

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Logging
 import MarsadConfig
+import Metrics
 import Synchronization
 
 /// Where and how a stream's journal is kept.
@@ -70,11 +71,14 @@ public final class Journal: Sendable {
     private let state: Mutex<State>
     private let writer: Mutex<Int32>  // the active segment's descriptor, -1 when none
     private let logger: Logger
+    /// Writing a batch and its `fdatasync`: the part of a record's latency its durability costs.
+    private let appendTimer: Metrics.Timer
 
     /// Opens (or creates) the journal; a torn tail is truncated.
     public init(settings: JournalSettings, logger: Logger) throws {
         self.settings = settings
         self.logger = logger
+        appendTimer = Metrics.Timer(label: "marsad_journal_append_seconds", dimensions: [("stream", settings.stream)])
         try Directories.create(settings.directory, for: "the journal of stream \(settings.stream)", setting: "[state] dir (or --state)")
         let metaPath = settings.directory + "/journal.json"
         var names = try FileManager.default.contentsOfDirectory(atPath: settings.directory).filter { $0.hasSuffix(".seg") }.sorted()
@@ -170,11 +174,13 @@ public final class Journal: Sendable {
             offsets.append(UInt32(startSize + buffer.count))
             entry.encode(into: &buffer)
         }
+        let started = DispatchTime.now().uptimeNanoseconds
         try writer.withLock { descriptor in
             let path = state.withLock { $0.segments[$0.segments.count - 1].path }
             try Self.writeAll(buffer, to: descriptor, path: path, restoringSize: startSize)
             if settings.durable && fdatasync(descriptor) != 0 { throw JournalError.system("fdatasync", path) }
         }
+        appendTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
         state.withLock { state in
             let last = state.segments.count - 1
             state.segments[last].offsets += offsets
