@@ -33,7 +33,7 @@ struct JournalBenchCommand: AsyncParsableCommand {
         let directory = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("marsad-bench-\(UUID().uuidString.prefix(8))").path
         defer { if dir == nil { try? FileManager.default.removeItem(atPath: directory) } }
         let journal = try Journal(
-            settings: JournalSettings(directory: directory, stream: "bench", durable: !noDurable), logger: Logger(label: "marsad.bench"))
+            settings: JournalSettings(directory: directory, stream: "bench", durable: !noDurable, directorySetting: "--dir"), logger: Logger(label: "marsad.bench"))
         let payload = Data(String(repeating: "م", count: size / 2).utf8)
         let topics = ["article.", "entity.org.pentagon.", "entity.loc.syria.", "entity.org.isis."]
         let start = ContinuousClock.now
@@ -46,7 +46,8 @@ struct JournalBenchCommand: AsyncParsableCommand {
             _ = try journal.append(drafts)
             appended += count
         }
-        let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+        let appendDuration = ContinuousClock.now - start
+        let seconds = Double(appendDuration.components.seconds) + Double(appendDuration.components.attoseconds) / 1e18
         let bytes = journal.size
         let readStart = ContinuousClock.now
         var cursor: UInt64 = 1

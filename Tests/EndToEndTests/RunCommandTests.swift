@@ -52,6 +52,25 @@ import Testing
         #expect((record["outlet"] as? [String: Any])?["name"] as? String == "البوابة نيوز")
     }
 
+    /// `marsad bench journal` times a journal where `--dir` says, and names that option when the
+    /// directory cannot be made (not the daemon's `[state] dir`).
+    @Test func benchJournalAppendsAndReadsBackOrNamesItsDirectoryOption() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let bench = try MarsadProcess(
+            ["bench", "journal", "--records", "200", "--size", "2048", "--batch", "16", "--no-durable", "--dir", workspace.root + "/journal"],
+            workDirectory: workspace.root)
+        #expect(bench.waitForExit(timeout: 60) == 0, "log:\n\(bench.log)")
+        let figures = try JSONSerialization.jsonObject(with: Data(bench.output.utf8)) as? [String: Any]
+        #expect(figures?["records"] as? Int == 200, "output:\n\(bench.output)")
+
+        let failing = try MarsadProcess(["bench", "journal", "--records", "1", "--dir", "/proc/no/such/journal"], workDirectory: workspace.root)
+        #expect(failing.waitForExit(timeout: 60) != 0)
+        #expect(
+            failing.log.contains("cannot create /proc/no/such/journal for the journal of stream bench: mkdir /proc/no: No such file or directory; set --dir to"),
+            "log:\n\(failing.log)")
+    }
+
     /// `top -H` and `ps -L` tell the stages of `marsad run` apart by their thread names.
     @Test func eachStageRunsOnAThreadNamedAfterIt() throws {
         let workspace = try Workspace()

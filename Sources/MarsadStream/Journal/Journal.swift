@@ -18,12 +18,15 @@ public struct JournalSettings: Sendable {
     public var retentionSeconds: Int
     /// `fdatasync` after each appended batch: a journaled record survives power loss.
     public var durable: Bool
+    /// The setting that chose `directory`, named when it cannot be created.
+    public var directorySetting: String
 
     public init(
         directory: String, stream: String, segmentBytes: Int = 64 << 20, retentionBytes: Int = 1 << 30,
-        retentionSeconds: Int = 7 * 86_400, durable: Bool = true
+        retentionSeconds: Int = 7 * 86_400, durable: Bool = true, directorySetting: String = "[state] dir (or --state)"
     ) {
         self.directory = directory
+        self.directorySetting = directorySetting
         self.stream = stream
         self.segmentBytes = segmentBytes
         self.retentionBytes = retentionBytes
@@ -79,7 +82,7 @@ public final class Journal: Sendable {
         self.settings = settings
         self.logger = logger
         appendTimer = Metrics.Timer(label: "marsad_journal_append_seconds", dimensions: [("stream", settings.stream)])
-        try Directories.create(settings.directory, for: "the journal of stream \(settings.stream)", setting: "[state] dir (or --state)")
+        try Directories.create(settings.directory, for: "the journal of stream \(settings.stream)", setting: settings.directorySetting)
         let metaPath = settings.directory + "/journal.json"
         var names = try FileManager.default.contentsOfDirectory(atPath: settings.directory).filter { $0.hasSuffix(".seg") }.sorted()
         if let data = FileManager.default.contents(atPath: metaPath) {
