@@ -33,7 +33,8 @@ struct JournalBenchCommand: AsyncParsableCommand {
         let directory = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("marsad-bench-\(UUID().uuidString.prefix(8))").path
         defer { if dir == nil { try? FileManager.default.removeItem(atPath: directory) } }
         let journal = try Journal(
-            settings: JournalSettings(directory: directory, stream: "bench", durable: !noDurable, directorySetting: "--dir"), logger: Logger(label: "marsad.bench"))
+            settings: JournalSettings(directory: directory, stream: "bench", durable: !noDurable, directorySetting: "--dir"),
+            logger: Logger(label: "marsad.bench"))
         let payload = Data(String(repeating: "م", count: size / 2).utf8)
         let topics = ["article.", "entity.org.pentagon.", "entity.loc.syria.", "entity.org.isis."]
         let start = ContinuousClock.now

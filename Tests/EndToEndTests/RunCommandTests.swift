@@ -67,7 +67,8 @@ import Testing
         let failing = try MarsadProcess(["bench", "journal", "--records", "1", "--dir", "/proc/no/such/journal"], workDirectory: workspace.root)
         #expect(failing.waitForExit(timeout: 60) != 0)
         #expect(
-            failing.log.contains("cannot create /proc/no/such/journal for the journal of stream bench: mkdir /proc/no: No such file or directory; set --dir to"),
+            failing.log.contains(
+                "cannot create /proc/no/such/journal for the journal of stream bench: mkdir /proc/no: No such file or directory; set --dir to"),
             "log:\n\(failing.log)")
     }
 
