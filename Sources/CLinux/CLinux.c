@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CLinux.h"
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,4 +34,8 @@ const void *marsad_memmem(const void *haystack, size_t haystack_length, const vo
 
 int marsad_set_thread_name(const char *name) {
     return pthread_setname_np(pthread_self(), name);
+}
+
+int marsad_release_free_memory(void) {
+    return malloc_trim(0);
 }

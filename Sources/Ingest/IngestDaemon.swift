@@ -141,6 +141,7 @@ public final class IngestDaemon: Sendable {
         onReady(publisher.boundEndpoint)
         let notifier = SystemdNotifier.shared
         notifier.notify("READY=1\nSTATUS=watching \(spool.inbox); journal head \(journal.head)")
+        var memory = IdleMemory()
 
         while !stopping {
             let now = StreamClock.monotonicMilliseconds()
@@ -176,6 +177,9 @@ public final class IngestDaemon: Sendable {
             if !claimed.isEmpty {
                 try processBatch(claimed, journal: journal, publisher: publisher)
                 publisher.first = journal.first
+                memory.worked()
+            } else if pending.isEmpty {
+                memory.quiet()
             }
         }
         notifier.notify("STOPPING=1\nSTATUS=stopping; " + statusLine(head: journal.head))

@@ -89,6 +89,7 @@ public final class StreamWorker: Sendable {
         }
         let pollMilliseconds = options.pollMilliseconds
         let metrics = WorkerMetrics(worker: options.name)
+        var memory = IdleMemory()
         let notifier = SystemdNotifier.shared
         notifier.notify("READY=1\nSTATUS=following \(options.endpoint) into \(sink.summary)")
         defer { notifier.notify("STOPPING=1") }
@@ -97,6 +98,7 @@ public final class StreamWorker: Sendable {
                 notifier.watchdog(status: "at \(self.committed.map { "\($0.stream) seq \($0.seq)" } ?? "the start"); \(sink.summary)")
                 try sink.idle()
                 guard let batch = try subscriber.next(timeoutMilliseconds: pollMilliseconds) else {
+                    memory.quiet()
                     try writeStatus(progress.withLock { $0 }, force: true)
                     continue
                 }
@@ -104,6 +106,7 @@ public final class StreamWorker: Sendable {
                     let started = DispatchTime.now().uptimeNanoseconds
                     try sink.commit(batch)
                     metrics.commit.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+                    memory.worked()
                 }
                 progress.withLock { $0 = batch.checkpoint }
                 metrics.record(batch, head: subscriber.knownHead)

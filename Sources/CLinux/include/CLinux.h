@@ -19,6 +19,10 @@ void marsad_eventfd_drain(int fd);
 /// The first occurrence of `needle` in `haystack` (glibc's memmem), or NULL.
 const void *marsad_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
+/// Returns the memory the allocator holds free to the system (glibc's malloc_trim(0): every
+/// arena, including pages inside them). Returns 1 if some was released.
+int marsad_release_free_memory(void);
+
 /// Names the calling thread (pthread_setname_np; at most 15 bytes). Returns 0 or an error number.
 int marsad_set_thread_name(const char *name);
 
