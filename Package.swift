@@ -189,6 +189,7 @@ let package = Package(
             name: "MarsadStreamTests",
             dependencies: ["MarsadStream", "ZeroMQ", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "MarsadRecord", "MarsadStream"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["ZeroMQ", "MarsadStream", "MarsadRecord"]

@@ -7,17 +7,21 @@ import MarsadRecord
 /// (throttles, earlier alerts, counts for spikes). Pure apart from the store it is handed.
 public struct AlertEngine: Sendable {
     public let rules: AlertRules
+    /// The first stem of every word condition's phrase: the only stems whose positions matter.
+    let phraseStarts: Set<WordKey>
 
     public init(rules: AlertRules) {
         self.rules = rules
+        phraseStarts = Set(rules.rules.flatMap { $0.wordsAny + $0.wordsAll }.compactMap(\.first).map(WordKey.init))
     }
 
-    /// The words of an article as light stems, for word conditions, and where each occurs.
+    /// The words of an article as light stems, for word conditions, and where each stem that
+    /// starts a phrase of the rules (`indexing`) occurs.
     struct Words {
         let stems: [WordKey]
         let positions: [WordKey: [Int]]
 
-        init(_ record: ArticleRecord, memo: inout StemMemo) {
+        init(_ record: ArticleRecord, indexing: Set<WordKey>, memo: inout StemMemo) {
             var stems: [WordKey] = []
             for text in [record.title] + record.paragraphs {
                 for token in ArabicTokenizer.tokens(of: text) {
@@ -32,7 +36,7 @@ public struct AlertEngine: Sendable {
                 }
             }
             var positions: [WordKey: [Int]] = [:]
-            for (index, stem) in stems.enumerated() { positions[stem, default: []].append(index) }
+            for (index, stem) in stems.enumerated() where indexing.contains(stem) { positions[stem, default: []].append(index) }
             self.stems = stems
             self.positions = positions
         }
@@ -81,7 +85,7 @@ public struct AlertEngine: Sendable {
             }
             var matchedWords: [String] = []
             if !rule.wordsAny.isEmpty || !rule.wordsAll.isEmpty {
-                let stems = words ?? Words(article, memo: &memo)
+                let stems = words ?? Words(article, indexing: phraseStarts, memo: &memo)
                 words = stems
                 guard rule.wordsAll.allSatisfy({ stems.contains(phrase: $0) }) else { continue }
                 let anyHits = rule.wordsAny.filter { stems.contains(phrase: $0) }
