@@ -15,12 +15,12 @@ public struct LabelCatalog: Sendable {
     }
 
     public let labels: [Label]
-    /// Normalised words never shown as evidence.
-    public let evidenceStopWords: Set<String>
+    /// Normalised words never shown as evidence (compared by their bytes: see `WordSet`).
+    public let evidenceStopWords: WordSet
 
     public init(labels: [Label], evidenceStopWords: Set<String> = []) {
         self.labels = labels
-        self.evidenceStopWords = evidenceStopWords
+        self.evidenceStopWords = WordSet(evidenceStopWords)
     }
 
     public func label(named name: String) -> Label? { labels.first { $0.name == name } }
