@@ -10,27 +10,10 @@ import Testing
 @Suite struct WordConditionTests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("marsad-alerting-\(UUID().uuidString.prefix(8))").path
 
+    /// The rules of `Tests/Fixtures/alerts/word-conditions.toml`.
     func engine() throws -> AlertEngine {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let rules = """
-            [[sink]]
-            name = "log"
-            type = "log"
-            [[rule]]
-            name = "base-withdrawal"
-            severity = "high"
-            description = "a phrase: withdrawal from the base"
-            words_all = ["انسحاب القوات"]
-            sinks = ["log"]
-            [[rule]]
-            name = "camp-or-crossing"
-            severity = "low"
-            description = "either phrase"
-            words_any = ["مخيم الركبان", "معبر التنف"]
-            sinks = ["log"]
-            """
-        try rules.write(toFile: directory + "/alerts.toml", atomically: true, encoding: .utf8)
-        return AlertEngine(rules: try AlertRules.load(file: directory + "/alerts.toml", knownLabels: []))
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures/alerts/word-conditions.toml")
+        return AlertEngine(rules: try AlertRules.load(file: fixture.standardized.path, knownLabels: []))
     }
 
     func rules(firedBy paragraphs: [String]) throws -> [String] {
@@ -43,6 +26,7 @@ import Testing
         let labelled = LabelsRecord(
             id: article.id, source: .init(stream: "ingest", epoch: 1, seq: 1), labels: [], classifiedAt: "2026-11-23T07:00:01.000Z",
             article: article)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = try AlertStore(path: directory + "/alerts.sqlite")
         var memo: AlertEngine.StemMemo = [:]
         let alerts = try store.commit(checkpoint: Checkpoint(stream: "labels", epoch: 1, seq: 1)) { transaction in
