@@ -98,13 +98,11 @@ public struct SearchDocument: Sendable, Equatable {
             if !column.isEmpty { column.append(" ") }
             column.append(word)
         }
-        for text in texts {
-            for word in ArabicTokenizer.words(of: ArabicNormalizer.normalize(text)) {
-                let forms = cache.forms(of: word)
-                add(forms.stem, to: &stems)
-                for variant in forms.variants { add(variant, to: &variants) }
-                if let skeleton = forms.skeleton { add(skeleton, to: &skeletons) }
-            }
+        let words = texts.flatMap { ArabicTokenizer.words(of: ArabicNormalizer.normalize($0)) }
+        for forms in cache.forms(of: words) {
+            add(forms.stem, to: &stems)
+            for variant in forms.variants { add(variant, to: &variants) }
+            if let skeleton = forms.skeleton { add(skeleton, to: &skeletons) }
         }
         self.stems = stems
         self.variants = variants
@@ -122,14 +120,27 @@ public final class SearchFormsCache: Sendable {
 
     public init(capacity: Int = 200_000) { self.capacity = capacity }
 
-    public func forms(of word: String) -> SearchForms {
-        let key = WordKey(word)
-        if let known = table.withLock({ $0[key] }) { return known }
-        let forms = SearchForms(normalizedWord: word)
-        table.withLock {
-            if $0.count >= capacity { $0.removeAll(keepingCapacity: true) }
-            $0[key] = forms
+    /// The forms of each of `words`, in order. The table is locked twice per call, not once per
+    /// word: the archive's two consumers share it, and a lock per word made them wait on each other.
+    public func forms(of words: [String]) -> [SearchForms] {
+        let keys = words.map(WordKey.init)
+        var found: [SearchForms?] = table.withLock { table in keys.map { table[$0] } }
+        var fresh: [WordKey: SearchForms] = [:]
+        for index in found.indices where found[index] == nil {
+            if let forms = fresh[keys[index]] {
+                found[index] = forms
+            } else {
+                let forms = SearchForms(normalizedWord: words[index])
+                fresh[keys[index]] = forms
+                found[index] = forms
+            }
         }
-        return forms
+        if !fresh.isEmpty {
+            table.withLock { table in
+                if table.count + fresh.count > capacity { table.removeAll(keepingCapacity: true) }
+                table.merge(fresh) { _, new in new }
+            }
+        }
+        return found.map { $0! }
     }
 }
