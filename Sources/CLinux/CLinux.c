@@ -39,3 +39,8 @@ int marsad_set_thread_name(const char *name) {
 int marsad_release_free_memory(void) {
     return malloc_trim(0);
 }
+
+size_t marsad_free_heap_bytes(void) {
+    struct mallinfo2 info = mallinfo2();
+    return info.fordblks;
+}

@@ -23,6 +23,9 @@ const void *marsad_memmem(const void *haystack, size_t haystack_length, const vo
 /// arena, including pages inside them). Returns 1 if some was released.
 int marsad_release_free_memory(void);
 
+/// Bytes the allocator holds free in its arenas (glibc's mallinfo2().fordblks).
+size_t marsad_free_heap_bytes(void);
+
 /// Names the calling thread (pthread_setname_np; at most 15 bytes). Returns 0 or an error number.
 int marsad_set_thread_name(const char *name);
 
