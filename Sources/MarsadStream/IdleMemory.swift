@@ -8,8 +8,8 @@ import CLinux
 /// Each stage's loop keeps one: `worked()` after a batch, `quiet()` when a wait for work found
 /// none. On the first quiet call `after` milliseconds past the last batch it looks at how much
 /// the allocator holds free, and trims only past `thresholdBytes`: after a burst (70 MB free
-/// after 2,000 articles), not after each article of a trickle (1.4–2.2 MB), whose next article
-/// would otherwise pay for faulting the pages back in (about 1 ms at one article every 1.4 s).
+/// after 2,000 articles), not after each article of a trickle (1.3–2.4 MB at one article every
+/// 1.4 s), where a trim would be wasted work and the next article would fault its pages back in.
 public struct IdleMemory {
     public static let defaultAfterMilliseconds: UInt64 = 1_000
     public static let defaultThresholdBytes = 4 << 20

@@ -103,9 +103,7 @@ public final class StreamWorker: Sendable {
                     continue
                 }
                 if !batch.messages.isEmpty || batch.checkpoint != start {
-                    let started = DispatchTime.now().uptimeNanoseconds
-                    try sink.commit(batch)
-                    metrics.commit.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+                    try metrics.commit.measure { try sink.commit(batch) }
                     memory.worked()
                 }
                 progress.withLock { $0 = batch.checkpoint }

@@ -177,13 +177,13 @@ public final class Journal: Sendable {
             offsets.append(UInt32(startSize + buffer.count))
             entry.encode(into: &buffer)
         }
-        let started = DispatchTime.now().uptimeNanoseconds
-        try writer.withLock { descriptor in
-            let path = state.withLock { $0.segments[$0.segments.count - 1].path }
-            try Self.writeAll(buffer, to: descriptor, path: path, restoringSize: startSize)
-            if settings.durable && fdatasync(descriptor) != 0 { throw JournalError.system("fdatasync", path) }
+        try appendTimer.measure {
+            try writer.withLock { descriptor in
+                let path = state.withLock { $0.segments[$0.segments.count - 1].path }
+                try Self.writeAll(buffer, to: descriptor, path: path, restoringSize: startSize)
+                if settings.durable && fdatasync(descriptor) != 0 { throw JournalError.system("fdatasync", path) }
+            }
         }
-        appendTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
         state.withLock { state in
             let last = state.segments.count - 1
             state.segments[last].offsets += offsets
