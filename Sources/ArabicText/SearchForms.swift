@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The forms under which a word is indexed and searched, so that a search finds an article
 /// however either spells the word:
 ///
@@ -110,37 +108,12 @@ public struct SearchDocument: Sendable, Equatable {
     }
 }
 
-/// Remembers the forms of words already seen: news vocabulary repeats, so most words of an
-/// article cost one lookup. Bounded: it starts afresh past `capacity` words. Thread safe.
-/// Keyed by the words' bytes (`WordKey`): they come normalised, and hashing a `String` would run
-/// Unicode normalisation on every lookup.
-public final class SearchFormsCache: Sendable {
-    private let table = Mutex<[WordKey: SearchForms]>([:])
-    public let capacity: Int
+/// The archive's memo of each word's search forms, shared by its two consumers.
+public typealias SearchFormsCache = SharedWordMemo<SearchForms>
 
-    public init(capacity: Int = 200_000) { self.capacity = capacity }
+extension SharedWordMemo where Value == SearchForms {
+    public convenience init() { self.init(capacity: 200_000) }
 
-    /// The forms of each of `words`, in order. The table is locked twice per call, not once per
-    /// word: the archive's two consumers share it, and a lock per word made them wait on each other.
-    public func forms(of words: [String]) -> [SearchForms] {
-        let keys = words.map(WordKey.init)
-        var found: [SearchForms?] = table.withLock { table in keys.map { table[$0] } }
-        var fresh: [WordKey: SearchForms] = [:]
-        for index in found.indices where found[index] == nil {
-            if let forms = fresh[keys[index]] {
-                found[index] = forms
-            } else {
-                let forms = SearchForms(normalizedWord: words[index])
-                fresh[keys[index]] = forms
-                found[index] = forms
-            }
-        }
-        if !fresh.isEmpty {
-            table.withLock { table in
-                if table.count + fresh.count > capacity { table.removeAll(keepingCapacity: true) }
-                table.merge(fresh) { _, new in new }
-            }
-        }
-        return found.map { $0! }
-    }
+    /// The forms of each of `words` (normalised), in order.
+    public func forms(of words: [String]) -> [SearchForms] { values(of: words, compute: SearchForms.init(normalizedWord:)) }
 }

@@ -13,36 +13,31 @@ public struct AnalyzedText: Sendable {
     public let shortStems: [[String]]
 
     public init(_ text: String) {
-        var cache = WordCache()
-        self.init(text, cache: &cache)
+        self.init(text, memo: WordAnalyses(capacity: WordMemo.limit))
     }
 
-    /// A word's `strippings` and `shortStems`, for the texts of one article: news repeats its
-    /// words, and each is taken apart once.
-    public typealias WordCache = [WordKey: (strippings: [(stem: String, prefix: Int)], shortStems: [String])]
+    /// A word's `strippings` and `shortStems`.
+    public struct WordAnalysis: Sendable {
+        public let strippings: [(stem: String, prefix: Int)]
+        public let shortStems: [String]
 
-    public init(_ text: String, cache: inout WordCache) {
+        init(_ word: String) {
+            strippings = Proclitics.strippings(of: word, minimumStem: 3)
+            shortStems = Proclitics.stems(of: word, minimumStem: 2)
+        }
+    }
+
+    /// Words taken apart once, for every article the memo sees (`RecordBuilder` keeps one across
+    /// articles and parsing threads).
+    public typealias WordAnalyses = SharedWordMemo<WordAnalysis>
+
+    public init(_ text: String, memo: WordAnalyses) {
         self.text = text
         normalized = ArabicNormalizer.normalize(text)
         tokens = ArabicTokenizer.tokens(of: normalized)
-        var strippings: [[(stem: String, prefix: Int)]] = []
-        var shortStems: [[String]] = []
-        strippings.reserveCapacity(tokens.count)
-        shortStems.reserveCapacity(tokens.count)
-        for token in tokens {
-            let key = WordKey(token.text)
-            if let known = cache[key] {
-                strippings.append(known.strippings)
-                shortStems.append(known.shortStems)
-            } else {
-                let analysis = (Proclitics.strippings(of: token.text, minimumStem: 3), Proclitics.stems(of: token.text, minimumStem: 2))
-                cache[key] = analysis
-                strippings.append(analysis.0)
-                shortStems.append(analysis.1)
-            }
-        }
-        self.strippings = strippings
-        self.shortStems = shortStems
+        let analyses = memo.values(of: tokens.map(\.text), compute: WordAnalysis.init)
+        strippings = analyses.map(\.strippings)
+        shortStems = analyses.map(\.shortStems)
     }
 }
 

@@ -33,6 +33,9 @@ public struct RecordBuilder: Sendable {
     public let parser: ArticleParser
     public let linker: EntityLinker
     public let references: ReferenceFinder
+    /// Each word's proclitic strippings, kept across articles and shared by the threads that
+    /// parse a batch.
+    public let wordAnalyses = AnalyzedText.WordAnalyses(capacity: WordMemo.limit)
 
     public init(parser: ArticleParser, linker: EntityLinker, rules: LinkingRules = LinkingRules()) {
         self.parser = parser
@@ -74,8 +77,7 @@ public struct RecordBuilder: Sendable {
     )
         -> ArticleRecord
     {
-        var analysis = AnalyzedText.WordCache()
-        let texts = ([article.title] + article.paragraphs).map { AnalyzedText($0, cache: &analysis) }
+        let texts = ([article.title] + article.paragraphs).map { AnalyzedText($0, memo: wordAnalyses) }
         let mentions = linker.mentions(inArticle: texts)
         let outletEntity = article.outlet.flatMap { self.outletID($0.name) }
         func place(_ index: Int) -> (field: String, paragraph: Int?) { index == 0 ? ("title", nil) : ("paragraph", index - 1) }

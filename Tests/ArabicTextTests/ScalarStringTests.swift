@@ -31,4 +31,45 @@ import Testing
         #expect(WordKey("\u{00E9}") != WordKey("e\u{0301}"))
         #expect(Set([WordKey("بغداد"), WordKey("بغداد"), WordKey("دمشق")]).count == 2)
     }
+
+    /// Keys hash their bytes themselves (8 at a time, then the tail): words that differ only in
+    /// their last byte, at every length around the 8-byte steps, stay apart in a table, and a
+    /// table of thousands of words finds each one and nothing else.
+    @Test func wordKeysHashEveryByteAndFindEachWordInALargeTable() {
+        var words: [String] = []
+        for length in 1...20 {
+            for last in ["ا", "ب", "ت"] { words.append(String(repeating: "س", count: length) + last) }
+            words.append(String(repeating: "x", count: length))
+            words.append(String(repeating: "x", count: length - 1) + "y")
+        }
+        let letters = Array("ابتثجحخدذرزسشصضطظعغفقكلمنهوي")
+        for a in letters { for b in letters { for c in letters.prefix(8) { words.append(String([a, b, c])) } } }
+        #expect(Set(words.map(WordKey.init)).count == Set(words).count)
+        var table: [WordKey: Int] = [:]
+        for (index, word) in words.enumerated() where table[WordKey(word)] == nil { table[WordKey(word)] = index }
+        for word in words { #expect(table[WordKey(word)].map { words[$0] } == word) }
+        #expect(table[WordKey("غير موجود")] == nil)
+        #expect(WordKey("العراق").hashValue == WordKey("العراق").hashValue)
+    }
+
+    /// The memo shared by threads gives each word the value worked out from it, in order, once
+    /// per word while it holds it, and starts afresh past its capacity.
+    @Test func aSharedWordMemoComputesEachWordOnceAndStaysBounded() {
+        let memo = SharedWordMemo<Int>(capacity: 4)
+        var computed: [String] = []
+        let words = ["بغداد", "دمشق", "بغداد", "عمان"]
+        #expect(
+            memo.values(of: words) {
+                computed.append($0); return $0.unicodeScalars.count
+            } == [5, 4, 5, 4])
+        #expect(computed == ["بغداد", "دمشق", "عمان"])
+        #expect(
+            memo.values(of: ["دمشق"]) {
+                computed.append($0); return 0
+            } == [4])
+        #expect(computed.count == 3)
+        #expect(memo.values(of: ["القاهرة", "الرباط"]) { $0.unicodeScalars.count } == [7, 6])
+        #expect(memo.count == 2)  // five words would not fit: the table started again with the new two
+        #expect(memo.values(of: []) { _ in 0 }.isEmpty)
+    }
 }
