@@ -90,8 +90,27 @@ extension String {
 extension StringProtocol {
     /// Whether the text has at most `limit` characters, looking at no more than `limit` of them
     /// (`count` walks every grapheme of a long paragraph to compare it with a small number).
+    ///
+    /// A long paragraph is told apart by its scalars first: a letter, digit or ASCII mark that
+    /// follows another such scalar or an Arabic vowel sign always starts a new character (no
+    /// rule of Unicode's grapheme breaking joins them), so more than `limit` of those settle it
+    /// without breaking graphemes. Otherwise the characters are counted.
     @inlinable
     public func hasAtMost(characters limit: Int) -> Bool {
-        utf8.count <= limit || dropFirst(limit).isEmpty
+        if utf8.count <= limit { return true }
+        var sureStarts = 0
+        var previousIsPlain = true  // the first scalar starts a character
+        for scalar in unicodeScalars {
+            let value = scalar.value
+            let isBase =
+                (0x20...0x7E).contains(value) || (0x0621...0x063A).contains(value) || (0x0641...0x064A).contains(value)
+                || (0x0660...0x0669).contains(value) || (0x0671...0x06D3).contains(value)
+            if isBase && previousIsPlain {
+                sureStarts += 1
+                if sureStarts > limit { return false }
+            }
+            previousIsPlain = isBase || (0x064B...0x065F).contains(value) || value == 0x0670
+        }
+        return dropFirst(limit).isEmpty
     }
 }

@@ -113,10 +113,14 @@ public enum LineKey {
     }
 
     /// Whether `key` starts with the word(s) `prefix`, ending at a word boundary.
+    /// Both are keys (`make`), so their bytes are compared: `String.hasPrefix` would compare
+    /// them by canonical equivalence, normalising both on every line.
     static func hasWordPrefix(_ key: String, _ prefix: String) -> Bool {
-        guard !prefix.isEmpty, key.hasPrefix(prefix) else { return false }
-        let rest = key.dropFirst(prefix.count)
-        guard let next = rest.first else { return true }
-        return !(next.isLetter || next.isNumber)
+        guard !prefix.isEmpty, key.utf8.starts(with: prefix.utf8) else { return false }
+        let rest = key.utf8.dropFirst(prefix.utf8.count)
+        // What follows the prefix must not go on with its word: a letter or a digit (as
+        // `Character.isLetter` and `isNumber` judge a character, by its first scalar).
+        guard let next = Substring(rest).unicodeScalars.first else { return true }
+        return !(next.properties.isAlphabetic || next.properties.numericType != nil)
     }
 }

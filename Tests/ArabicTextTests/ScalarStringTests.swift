@@ -32,6 +32,25 @@ import Testing
         #expect(Set([WordKey("بغداد"), WordKey("بغداد"), WordKey("دمشق")]).count == 2)
     }
 
+    /// `hasAtMost(characters:)` answers as `count <= limit` does, whether the scalars settle it
+    /// (plain letters) or the characters must be counted (vowel signs, a prepended Arabic number
+    /// sign, emoji joined by ZWJ, flags, CR LF).
+    @Test(arguments: [
+        "قال المتحدث باسم الوزارة إن الاجتماع سيعقد غدا في بغداد",
+        "مُحَمَّدٌ رَسُولُ اللَّهِ وَالَّذِينَ مَعَهُ أَشِدَّاءُ عَلَى الْكُفَّارِ",
+        "\u{0600}١٢٣ \u{0600}\u{0600}٤٥ العدد",
+        "👨‍👩‍👧‍👦👨‍👩‍👧‍👦 🇸🇾🇮🇶 family",
+        "line\r\nnext\r\nthird",
+        "e\u{0301}e\u{0301}e\u{0301} plain ascii text here",
+        "",
+    ])
+    func hasAtMostCountsCharactersAsCountDoes(text: String) {
+        for base in [text, String(repeating: text, count: 3)] {
+            for limit in 0...(base.count + 2) { #expect(base.hasAtMost(characters: limit) == (base.count <= limit), "\(limit)") }
+            #expect(base[...].hasAtMost(characters: base.count))
+        }
+    }
+
     /// Keys hash their bytes themselves (8 at a time, then the tail): words that differ only in
     /// their last byte, at every length around the 8-byte steps, stay apart in a table, and a
     /// table of thousands of words finds each one and nothing else.
