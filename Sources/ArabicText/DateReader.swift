@@ -35,6 +35,10 @@ public enum DateReader {
         "sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6,
     ]
 
+    /// The same names, compared by their bytes (`WordKey`): a paragraph without any of them
+    /// has no weekday date, which `leadDate` sees before reading date expressions word by word.
+    static let weekdayNames = WordSet(weekdays.keys)
+
     /// Words that may stand on a date line besides the date itself.
     static let dateLineFiller: Set<String> = [
         "نشر", "نشرت", "تاريخ", "النشر", "اخر", "تحديث", "التحديث", "محدث", "بتوقيت", "توقيت", "في", "من", "يوم", "الساعه", "ساعه",
@@ -227,6 +231,7 @@ public enum DateReader {
         let referenceDay = CalendarDay(unixSeconds: reference)
         let tokens = ArabicTokenizer.tokens(of: text)
         let words = tokens.map(\.text)
+        guard words.contains(where: weekdayNames.contains) else { return nil }
         for expression in expressions(in: words) where expression.weekday != nil {
             guard let date = resolve(expression, reference: referenceDay) else { continue }
             if expression.year != nil, expression.year != referenceDay.year { continue }

@@ -89,12 +89,12 @@ public enum LineKey {
         if line.utf8.count > keyedLength {
             head = String(line.unicodeScalars.prefix(keyedLength))
         }
-        let normalized = ArabicNormalizer.normalizedString(head)
+        let normalized = ArabicNormalizer.normalize(head).scalars
         // Collapse runs of spaces and tabs, and trim edge punctuation, scalar by scalar.
         var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(normalized.utf8.count)
+        scalars.reserveCapacity(normalized.count)
         var pendingSpace = false
-        for scalar in normalized.unicodeScalars {
+        for scalar in normalized {
             if scalar == " " || scalar == "\t" {
                 pendingSpace = !scalars.isEmpty
                 continue
