@@ -107,10 +107,17 @@ public struct Classifier: Sendable {
     /// What one distinct word contributes to the scores, worked out once: its features (for
     /// bigrams and lexicon phrases), the numbers of its weighted `w:` and `s:` features in order,
     /// and its light stem's number among the stems of weighted bigrams.
-    public struct Word: Sendable {
+    /// A class, so that a memo's answer is one reference to copy.
+    public final class Word: Sendable {
         let features: FeatureExtractor.WordFeatures
         let unigrams: [Int]
         let stem: Int32?
+
+        init(features: FeatureExtractor.WordFeatures, unigrams: [Int], stem: Int32?) {
+            self.features = features
+            self.unigrams = unigrams
+            self.stem = stem
+        }
     }
 
     /// Word → what it contributes, shared by the texts of one article or by all a worker

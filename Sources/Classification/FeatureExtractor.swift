@@ -57,7 +57,8 @@ public struct FeatureExtractor: Sendable {
 
     /// What one distinct word contributes wherever it occurs: worked out once per text (or per
     /// article, when the caller shares the memo across its sentences), as news repeats its words.
-    public struct WordFeatures: Sendable {
+    /// A class, so that a memo's answer is one reference to copy, not four.
+    public final class WordFeatures: Sendable {
         /// `variants(of:)`, its own light stem first.
         let variants: [String]
         /// A number: no unigram features, no bigram starting here.
@@ -66,6 +67,13 @@ public struct FeatureExtractor: Sendable {
         let unigrams: [String]
         /// `variants` as keys, for the lexicon.
         let keys: [WordKey]
+
+        init(variants: [String], numeric: Bool, unigrams: [String], keys: [WordKey]) {
+            self.variants = variants
+            self.numeric = numeric
+            self.unigrams = unigrams
+            self.keys = keys
+        }
     }
 
     /// Word → its features, shared by the texts of one article.
