@@ -99,7 +99,34 @@ public enum ArabicNormalizer {
     enum Mapping { case keep(Unicode.Scalar), drop }
 
     /// The mapping of scalars whose normal form is known without NFKC; `nil` means "ask NFKC".
+    /// Below U+0700 (ASCII, Latin-1, Arabic: nearly every scalar of an Arabic article) it is one
+    /// load from `lowTable`, worked out from `mapping` once.
+    @inline(__always)
     static func fastMap(_ scalar: Unicode.Scalar) -> Mapping? {
+        let value = scalar.value
+        guard value < lowTableEnd else { return mapping(scalar) }
+        let entry = lowTable[Int(value)]
+        switch entry {
+        case dropEntry: return .drop
+        case askEntry: return nil
+        default: return .keep(Unicode.Scalar(entry).unsafelyUnwrapped)
+        }
+    }
+
+    private static let lowTableEnd: UInt32 = 0x0700
+    private static let dropEntry = UInt32.max
+    private static let askEntry = UInt32.max - 1
+    private static let lowTable: [UInt32] = (0..<lowTableEnd).map { value in
+        guard let scalar = Unicode.Scalar(value) else { return askEntry }
+        switch mapping(scalar) {
+        case .drop: return dropEntry
+        case .keep(let kept): return kept.value
+        case nil: return askEntry
+        }
+    }
+
+    /// The mapping itself, scalar by scalar.
+    static func mapping(_ scalar: Unicode.Scalar) -> Mapping? {
         let value = scalar.value
         switch value {
         case 0x41...0x5A: return .keep(Unicode.Scalar(value + 0x20)!)

@@ -3,6 +3,25 @@ import Testing
 @testable import ArabicText
 
 @Suite struct ArabicNormalizerTests {
+    /// The table that answers for scalars below U+0700 gives what the mapping itself gives, for
+    /// every one of them, and the mapping answers above it.
+    @Test func theLowTableAgreesWithTheMappingForEveryScalar() {
+        func describe(_ mapping: ArabicNormalizer.Mapping?) -> String {
+            switch mapping {
+            case .drop: "drop"
+            case .keep(let scalar): "keep \(scalar.value)"
+            case nil: "ask"
+            }
+        }
+        for value in UInt32(0)..<0x0800 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(describe(ArabicNormalizer.fastMap(scalar)) == describe(ArabicNormalizer.mapping(scalar)), "U+\(String(value, radix: 16))")
+        }
+        #expect(describe(ArabicNormalizer.fastMap("\u{0640}")) == "drop")
+        #expect(describe(ArabicNormalizer.fastMap("\u{0623}")) == "keep \(0x0627)")
+        #expect(describe(ArabicNormalizer.fastMap("\u{0675}")) == "ask")
+    }
+
     func normalized(_ text: String) -> String { ArabicNormalizer.normalizedString(text) }
 
     @Test func alefFormsBecomeBareAlef() {
