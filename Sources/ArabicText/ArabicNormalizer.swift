@@ -36,7 +36,11 @@ public struct NormalizedText: Sendable {
 public enum ArabicNormalizer {
     /// Normalises `text`, keeping the map back to its original scalars.
     public static func normalize(_ text: String) -> NormalizedText {
-        let input = text.scalarArray
+        normalize(scalars: text.scalarArray)
+    }
+
+    /// The same, for text already decoded into its scalars (`String.scalarArray`).
+    public static func normalize(scalars input: [Unicode.Scalar]) -> NormalizedText {
         var scalars: [Unicode.Scalar] = []
         var starts: [Int] = []
         var ends: [Int] = []

@@ -86,9 +86,8 @@ public struct ReferenceFinder: Sendable {
         var found: [CitedSource] = []
         var seen: Set<String> = []
         for (index, item) in analyzed.enumerated() {
-            let text = item.text
             let tokens = item.tokens
-            let scalars = text.scalarArray
+            let scalars = item.scalars
             for mention in mentions[index] {
                 guard let entity = gazetteer.entity(id: mention.entityID), entity.isMedia, entity.id != outletID else { continue }
                 guard let position = tokens.firstIndex(where: { $0.originalRange.upperBound > mention.range.lowerBound }) else { continue }
@@ -131,9 +130,8 @@ public struct ReferenceFinder: Sendable {
         var found: [PersonCandidate] = []
         var seen: Set<String> = []
         for (index, item) in analyzed.enumerated() {
-            let text = item.text
             let tokens = item.tokens
-            let scalars = text.scalarArray
+            let scalars = item.scalars
             let linked = mentions[index]
             func linkedEntity(_ token: Token) -> String? { linked.first { $0.range.overlaps(token.originalRange) }?.entityID }
             func isLinked(_ token: Token) -> Bool { linkedEntity(token) != nil }

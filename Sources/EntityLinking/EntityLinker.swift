@@ -4,6 +4,8 @@ import ArabicText
 /// reference finder.
 public struct AnalyzedText: Sendable {
     public let text: String
+    /// `text`'s scalars, which offsets count: decoded once for every stage that needs them.
+    public let scalars: [Unicode.Scalar]
     public let normalized: NormalizedText
     public let tokens: [Token]
     /// Each token's forms without proclitics (`Proclitics.strippings`), with stems of at least
@@ -33,7 +35,8 @@ public struct AnalyzedText: Sendable {
 
     public init(_ text: String, memo: WordAnalyses) {
         self.text = text
-        normalized = ArabicNormalizer.normalize(text)
+        scalars = text.scalarArray
+        normalized = ArabicNormalizer.normalize(scalars: scalars)
         tokens = ArabicTokenizer.tokens(of: normalized)
         let analyses = memo.values(of: tokens.map(\.text), compute: WordAnalysis.init)
         strippings = analyses.map(\.strippings)
@@ -119,17 +122,18 @@ public struct EntityLinker: Sendable {
 
     /// Every entity mention in `text`, in order, without overlaps.
     public func mentions(in text: String) -> [EntityMention] {
-        let normalized = ArabicNormalizer.normalize(text)
-        return mentions(in: text, normalized: normalized, tokens: ArabicTokenizer.tokens(of: normalized))
+        let original = text.scalarArray
+        let normalized = ArabicNormalizer.normalize(scalars: original)
+        return mentions(in: original, normalized: normalized, tokens: ArabicTokenizer.tokens(of: normalized))
     }
 
-    /// The same, on text already normalised and tokenised (`tokens` of `normalized`), with each
-    /// token's `Proclitics.strippings(minimumStem: 3)` when they are known.
+    /// The same, on text already decoded (`original`, its scalars), normalised and tokenised
+    /// (`tokens` of `normalized`), with each token's `Proclitics.strippings(minimumStem: 3)`
+    /// when they are known.
     public func mentions(
-        in text: String, normalized: NormalizedText, tokens: [Token], strippings: [[(stem: String, prefix: Int)]]? = nil
+        in original: [Unicode.Scalar], normalized: NormalizedText, tokens: [Token], strippings: [[(stem: String, prefix: Int)]]? = nil
     ) -> [EntityMention] {
         guard !tokens.isEmpty else { return [] }
-        let original = text.scalarArray
         var mentions: [EntityMention] = []
         var position = 0
         while position < tokens.count {
@@ -176,7 +180,7 @@ public struct EntityLinker: Sendable {
 
     /// The same, on texts normalised and tokenised once for every stage of a record.
     public func mentions(inArticle analyzed: [AnalyzedText]) -> [[EntityMention]] {
-        let found = analyzed.map { mentions(in: $0.text, normalized: $0.normalized, tokens: $0.tokens, strippings: $0.strippings) }
+        let found = analyzed.map { mentions(in: $0.scalars, normalized: $0.normalized, tokens: $0.tokens, strippings: $0.strippings) }
         var strong: Set<String> = []
         for list in found { for mention in list where !mention.weak { strong.insert(mention.entityID) } }
         return zip(analyzed, found).map { item, list in
