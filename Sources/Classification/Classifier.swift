@@ -139,7 +139,12 @@ public struct Classifier: Sendable {
     /// extractor.occurrences(in:))` gives without its `nil`s, in the same order (unigrams, then
     /// bigrams, then lexicon phrases), without building a string per feature.
     func numberedOccurrences(in text: String, memo: inout Memo) -> [(number: Int, range: Range<Int>)] {
-        let tokens = ArabicTokenizer.tokens(of: text)
+        numberedOccurrences(inScalars: text.scalarArray, memo: &memo)
+    }
+
+    /// The same, for a text already decoded into its scalars.
+    func numberedOccurrences(inScalars scalars: [Unicode.Scalar], memo: inout Memo) -> [(number: Int, range: Range<Int>)] {
+        let tokens = ArabicTokenizer.tokens(of: ArabicNormalizer.normalize(scalars: scalars))
         var words: [Word] = []
         words.reserveCapacity(tokens.count)
         var result: [(number: Int, range: Range<Int>)] = []
@@ -201,16 +206,18 @@ public struct Classifier: Sendable {
             let field: String
             let paragraph: Int?
             let offset: Int
-            let text: String
+            /// The sentence's scalars, which its occurrences' ranges count.
+            let scalars: ArraySlice<Unicode.Scalar>
         }
-        var units: [Unit] = [Unit(field: "title", paragraph: nil, offset: 0, text: title)]
+        var units: [Unit] = [Unit(field: "title", paragraph: nil, offset: 0, scalars: title.scalarArray[...])]
         for (index, paragraph) in paragraphs.enumerated() {
-            for (offset, sentence) in Self.sentences(of: paragraph) {
-                units.append(Unit(field: "paragraph", paragraph: index, offset: offset, text: sentence))
+            let scalars = paragraph.scalarArray
+            for sentence in Self.sentences(of: scalars) {
+                units.append(Unit(field: "paragraph", paragraph: index, offset: sentence.lowerBound, scalars: scalars[sentence]))
             }
         }
         var best: [String: (score: Double, units: [(unit: Int, z: Double)])] = [:]
-        let occurrences = units.map { numberedOccurrences(in: $0.text, memo: &memo) }
+        let occurrences = units.map { numberedOccurrences(inScalars: Array($0.scalars), memo: &memo) }
         var seen = [Int](repeating: -1, count: rows.count)
         let unitLogits = occurrences.indices.map { index in
             self.logits(occurrences[index].lazy.map(\.number), seen: &seen, stamp: index)
@@ -234,12 +241,10 @@ public struct Classifier: Sendable {
             var seen: Set<WordKey> = []
             for (index, _) in found.units.sorted(by: { $0.z > $1.z }) {
                 let unit = units[index]
-                var unitScalars: [Unicode.Scalar]?
                 for occurrence in occurrences[index] {
                     guard let weight = rows[occurrence.number].first(where: { $0.label == labelIndex })?.weight, weight > 0.25 else { continue }
-                    if unitScalars == nil { unitScalars = unit.text.scalarArray }
-                    let scalars = unitScalars![occurrence.range]
-                    let text = String(scalars: scalars)
+                    let start = unit.scalars.startIndex
+                    let text = String(scalars: unit.scalars[(start + occurrence.range.lowerBound)..<(start + occurrence.range.upperBound)])
                     let words = ArabicTokenizer.tokens(of: text).map(\.text)
                     guard !words.isEmpty, !words.allSatisfy({ catalog.evidenceStopWords.contains($0) || $0.count <= 2 }) else { continue }
                     guard seen.insert(WordKey(words.joined(separator: " "))).inserted else { continue }
@@ -268,25 +273,24 @@ public struct Classifier: Sendable {
         return kept
     }
 
-    /// Sentences of a paragraph with their scalar offsets: split after . ! ? ؟ and before a
-    /// following space.
-    static func sentences(of paragraph: String) -> [(offset: Int, text: String)] {
-        let scalars = paragraph.scalarArray
-        var result: [(Int, String)] = []
+    /// The sentences of a paragraph (its scalars), as ranges of them: split after . ! ? ؟ and
+    /// before a following space.
+    static func sentences(of scalars: [Unicode.Scalar]) -> [Range<Int>] {
+        var result: [Range<Int>] = []
         var start = 0
         var index = 0
         while index < scalars.count {
             let value = scalars[index]
             let isEnd = value == "." || value == "!" || value == "?" || value == "؟"
             if isEnd, index + 1 < scalars.count, scalars[index + 1] == " " {
-                if index + 1 - start > 1 { result.append((start, String(scalars: scalars[start...index]))) }
+                if index + 1 - start > 1 { result.append(start..<index + 1) }
                 start = index + 2
                 index += 2
                 continue
             }
             index += 1
         }
-        if start < scalars.count { result.append((start, String(scalars: scalars[start...]))) }
+        if start < scalars.count { result.append(start..<scalars.count) }
         return result
     }
 }
