@@ -8,7 +8,7 @@ import Glibc
 public struct WordKey: Hashable, Sendable {
     public let text: String
     /// The bytes' hash, worked out once: a key is hashed by every table it is looked up in, and
-    /// `Hasher` (SipHash) over its bytes was a tenth of the linker's time.
+    /// `Hasher` (SipHash) over its bytes was about 6 % of parsing.
     private let bytesHash: UInt64
 
     public init(_ text: String) {
