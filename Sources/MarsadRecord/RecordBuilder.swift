@@ -35,7 +35,7 @@ public struct RecordBuilder: Sendable {
     public let references: ReferenceFinder
     /// Each word's proclitic strippings, kept across articles and shared by the threads that
     /// parse a batch.
-    public let wordAnalyses = AnalyzedText.WordAnalyses(capacity: WordMemo.limit)
+    public let wordAnalyses = AnalyzedText.WordAnalyses(capacity: AnalyzedText.memoCapacity)
 
     public init(parser: ArticleParser, linker: EntityLinker, rules: LinkingRules = LinkingRules()) {
         self.parser = parser
