@@ -47,8 +47,7 @@ struct JournalBenchCommand: AsyncParsableCommand {
             _ = try journal.append(drafts)
             appended += count
         }
-        let appendDuration = ContinuousClock.now - start
-        let seconds = Double(appendDuration.components.seconds) + Double(appendDuration.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - start).seconds
         let bytes = journal.size
         let readStart = ContinuousClock.now
         var cursor: UInt64 = 1
@@ -58,8 +57,7 @@ struct JournalBenchCommand: AsyncParsableCommand {
             read += result.entries.count
             cursor = result.next
         }
-        let readDuration = ContinuousClock.now - readStart
-        let readSeconds = Double(readDuration.components.seconds) + Double(readDuration.components.attoseconds) / 1e18
+        let readSeconds = (ContinuousClock.now - readStart).seconds
         let figures: [String: Any] = [
             "records": records, "payload_bytes": size, "batch": batch, "durable": !noDurable,
             "append_records_per_s": Int(Double(records) / seconds), "append_mb_per_s": (Double(bytes) / 1e6 / seconds * 10).rounded() / 10,
@@ -228,8 +226,7 @@ struct ParseBenchCommand: AsyncParsableCommand {
                 }
             }
         }
-        let duration = ContinuousClock.now - start
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - start).seconds
         let figures: [String: Any] = [
             "files": files.count, "rounds": rounds, "input_mb": (Double(bytes) / 1e6 * 100).rounded() / 100, "labels": labels,
             "failures": failures / rounds, "seconds": (seconds * 100).rounded() / 100,
