@@ -138,12 +138,8 @@ public struct Classifier: Sendable {
     /// The weighted feature occurrences of a text, by number: what `numbers(of:
     /// extractor.occurrences(in:))` gives without its `nil`s, in the same order (unigrams, then
     /// bigrams, then lexicon phrases), without building a string per feature.
-    func numberedOccurrences(in text: String, memo: inout Memo) -> [(number: Int, range: Range<Int>)] {
-        numberedOccurrences(inScalars: text.scalarArray, memo: &memo)
-    }
-
-    /// The same, for a text already decoded into its scalars.
-    func numberedOccurrences(inScalars scalars: [Unicode.Scalar], memo: inout Memo) -> [(number: Int, range: Range<Int>)] {
+    /// The text comes decoded into its scalars, which the ranges count.
+    func numberedOccurrences(in scalars: [Unicode.Scalar], memo: inout Memo) -> [(number: Int, range: Range<Int>)] {
         let tokens = ArabicTokenizer.tokens(of: ArabicNormalizer.normalize(scalars: scalars))
         var words: [Word] = []
         words.reserveCapacity(tokens.count)
@@ -207,17 +203,17 @@ public struct Classifier: Sendable {
             let paragraph: Int?
             let offset: Int
             /// The sentence's scalars, which its occurrences' ranges count.
-            let scalars: ArraySlice<Unicode.Scalar>
+            let scalars: [Unicode.Scalar]
         }
-        var units: [Unit] = [Unit(field: "title", paragraph: nil, offset: 0, scalars: title.scalarArray[...])]
+        var units: [Unit] = [Unit(field: "title", paragraph: nil, offset: 0, scalars: title.scalarArray)]
         for (index, paragraph) in paragraphs.enumerated() {
             let scalars = paragraph.scalarArray
             for sentence in Self.sentences(of: scalars) {
-                units.append(Unit(field: "paragraph", paragraph: index, offset: sentence.lowerBound, scalars: scalars[sentence]))
+                units.append(Unit(field: "paragraph", paragraph: index, offset: sentence.lowerBound, scalars: Array(scalars[sentence])))
             }
         }
         var best: [String: (score: Double, units: [(unit: Int, z: Double)])] = [:]
-        let occurrences = units.map { numberedOccurrences(inScalars: Array($0.scalars), memo: &memo) }
+        let occurrences = units.map { numberedOccurrences(in: $0.scalars, memo: &memo) }
         var seen = [Int](repeating: -1, count: rows.count)
         let unitLogits = occurrences.indices.map { index in
             self.logits(occurrences[index].lazy.map(\.number), seen: &seen, stamp: index)
@@ -243,8 +239,7 @@ public struct Classifier: Sendable {
                 let unit = units[index]
                 for occurrence in occurrences[index] {
                     guard let weight = rows[occurrence.number].first(where: { $0.label == labelIndex })?.weight, weight > 0.25 else { continue }
-                    let start = unit.scalars.startIndex
-                    let text = String(scalars: unit.scalars[(start + occurrence.range.lowerBound)..<(start + occurrence.range.upperBound)])
+                    let text = String(scalars: unit.scalars[occurrence.range])
                     let words = ArabicTokenizer.tokens(of: text).map(\.text)
                     guard !words.isEmpty, !words.allSatisfy({ catalog.evidenceStopWords.contains($0) || $0.count <= 2 }) else { continue }
                     guard seen.insert(WordKey(words.joined(separator: " "))).inserted else { continue }

@@ -57,7 +57,7 @@ import Testing
             let fromStrings = Self.classifier.extractor.occurrences(in: text).compactMap { occurrence in
                 Self.classifier.numbers(of: [occurrence])[0].map { (number: $0, range: occurrence.range) }
             }
-            let numbered = Self.classifier.numberedOccurrences(in: text, memo: &memo)
+            let numbered = Self.classifier.numberedOccurrences(in: text.scalarArray, memo: &memo)
             #expect(numbered.map(\.number) == fromStrings.map(\.number))
             #expect(numbered.map(\.range) == fromStrings.map(\.range))
             compared += numbered.count
