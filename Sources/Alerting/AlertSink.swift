@@ -21,6 +21,8 @@ public final class AlertSink: RecordSink {
     /// Light stems of the words of earlier articles, for word conditions.
     private var stems: AlertEngine.StemMemo = [:]
     public private(set) var raised = 0
+    /// This worker's claim on its database (and so on its endpoint), held while it runs.
+    private let owner: OwnerLock
 
     /// `publish` is the endpoint of the `zmq` sink (bound only when the rules define one).
     /// Rules offered to `reloads` (SIGHUP) replace the rules and sinks between two batches.
@@ -32,6 +34,10 @@ public final class AlertSink: RecordSink {
         self.logger = logger
         let directory = (databasePath as NSString).deletingLastPathComponent
         if !directory.isEmpty { try Directories.create(directory, for: "the alert database \(databasePath)", setting: "[alert] db") }
+        owner = try OwnerLock(
+            path: databasePath + ".lock", what: "the alert database \(databasePath)",
+            risk: "evaluate every record twice, and the second to bind \(publish) would take it from the first",
+            fix: "give this one its own [alert] db or [state] dir (or --state)")
         store = try AlertStore(path: databasePath)
         var socket: Socket?
         if rules.sinks.contains(where: { $0.kind == .zmq }) {

@@ -86,6 +86,10 @@ public final class IngestDaemon: Sendable {
     public func run(onReady: (String) -> Void = { _ in }) throws {
         defer { context.shutdown() }  // ends the replay and ZAP threads
         try spool.prepare()
+        let spoolOwner = try OwnerLock(
+            path: spool.root + "/ingest.lock", what: "the spool \(spool.root)",
+            risk: "both finish the files in processing/ and journal them twice", fix: "give this one its own [spool] dir (or --spool)")
+        defer { withExtendedLifetime(spoolOwner) {} }
         try Directories.create(config.state.directory, for: "the state directory", setting: "[state] dir (or --state)")
         let stream = config.ingest.stream
         let journal = try Journal(

@@ -61,6 +61,31 @@ import Testing
         _ = ingest
     }
 
+    /// Two alert workers on one database would evaluate every record twice, and the second to
+    /// bind the `zmq` sink's ipc endpoint would take it from the first: the second is refused,
+    /// and so is a second classify worker on the labels journal.
+    @Test func aSecondAlertOrClassifyWorkerOnTheSameStateIsRefused() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let alert = try MarsadProcess(["worker", "alert", "--config", workspace.config], workDirectory: workspace.root)
+        let classify = try MarsadProcess(["worker", "classify", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(alert.waitForLog("worker started"), "log:\n\(alert.log)")
+        #expect(classify.waitForLog("worker started"), "log:\n\(classify.log)")
+
+        let secondAlert = try MarsadProcess(["worker", "alert", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(secondAlert.waitForExit() == 1)
+        #expect(
+            secondAlert.log.contains("the alert database \(workspace.state)/alerts.sqlite is in use by another process (pid \(alert.pid): "),
+            "log:\n\(secondAlert.log)")
+        let secondClassify = try MarsadProcess(["worker", "classify", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(secondClassify.waitForExit() == 1)
+        #expect(
+            secondClassify.log.contains(
+                "the journal of stream \"labels\" (\(workspace.state)/journal/labels) is in use by another process (pid \(classify.pid): "),
+            "log:\n\(secondClassify.log)")
+        #expect(alert.process.isRunning && classify.process.isRunning)
+    }
+
     func runScript(_ arguments: [String]) throws -> (status: Int32, counts: [String: Any], log: String) {
         let run = try runPythonScript(["scripts/alert_check.py"] + arguments)
         let parsed = (try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]) ?? [:]

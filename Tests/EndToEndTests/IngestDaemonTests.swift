@@ -166,4 +166,45 @@ import Testing
         #expect(workspace.names(in: "failed").isEmpty)
         #expect(workspace.names(in: "inbox").isEmpty)
     }
+
+    /// A second ingest on the spool or the journal of a running one (a terminal `marsad run`
+    /// beside the systemd service, say) is refused with the owner's pid, and the owner goes on.
+    /// Once the owner is SIGKILLed, its locks are gone with it.
+    @Test func aSecondDaemonOnTheSameSpoolOrJournalIsRefusedUntilTheOwnerDies() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let owner = try startIngest(workspace)
+        #expect(owner.waitForLog("ingest ready"), "log:\n\(owner.log)")
+
+        let sameSpool = try startIngest(workspace, extra: ["--state", workspace.root + "/state-2"])
+        #expect(sameSpool.waitForExit() == 1)
+        #expect(
+            sameSpool.log.contains("the spool \(workspace.spool) is in use by another process (pid \(owner.pid): "),
+            "log:\n\(sameSpool.log)")
+        #expect(sameSpool.log.contains("The lock is \(workspace.spool)/ingest.lock."))
+
+        let sameJournal = try startIngest(workspace, extra: ["--spool", workspace.root + "/spool-2"])
+        #expect(sameJournal.waitForExit() == 1)
+        #expect(
+            sameJournal.log.contains(
+                "the journal of stream \"ingest\" (\(workspace.state)/journal/ingest) is in use by another process (pid \(owner.pid): "),
+            "log:\n\(sameJournal.log)")
+
+        // The owner was not disturbed.
+        let subscriber = try TestSubscriber(endpoint: workspace.endpoint, prefixes: ["article."])
+        #expect(try subscriber.waitUntilLive())
+        try workspace.drop("a.txt", text: "عنوان خبر عن العراق وسوريا\nفقرة عن الانسحاب من العراق.\n")
+        #expect(try subscriber.receive(until: { $0.messages.count == 1 }))
+        #expect(workspace.names(in: "done") == ["a.txt"])
+
+        owner.signal(SIGKILL)
+        #expect(owner.waitForExit() != nil)
+        let successor = try startIngest(workspace)
+        #expect(successor.waitForLog("ingest ready"), "log:\n\(successor.log)")
+        let next = try TestSubscriber(endpoint: workspace.endpoint, prefixes: ["article."])
+        #expect(try next.waitUntilLive())
+        try workspace.drop("b.txt", text: "عنوان خبر آخر عن سوريا\nفقرة عن الحدود مع العراق.\n")
+        #expect(try next.receive(until: { $0.messages.contains { $0.envelope.seq == 2 } }), "log:\n\(successor.log)")
+        #expect(workspace.names(in: "done") == ["a.txt", "b.txt"])
+    }
 }

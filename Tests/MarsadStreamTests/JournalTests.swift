@@ -49,6 +49,25 @@ import Testing
         #expect(try reopened.append([draft(2)]).map(\.seq) == [3])
     }
 
+    @Test func oneOwnerAtATimeAndTheClaimEndsWithTheJournal() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let journal = try Journal(settings: settings(), logger: logger)
+            _ = try journal.append([draft(0)])
+            #expect(String(decoding: FileManager.default.contents(atPath: directory + "/writer.lock")!, as: UTF8.self) == "\(getpid())\n")
+            do {
+                _ = try Journal(settings: settings(), logger: logger)
+                Issue.record("a second journal opened a directory that is in use")
+            } catch let error as OwnerLockError {
+                #expect(error.description.contains("the journal of stream \"ingest\" (\(directory)) is already open in this process"))
+                #expect(error.description.hasSuffix("The lock is \(directory)/writer.lock."))
+            }
+            #expect(try journal.append([draft(1)]).map(\.seq) == [2])
+        }
+        let reopened = try Journal(settings: settings(), logger: logger)
+        #expect(reopened.head == 2)
+    }
+
     @Test func aTornTailIsTruncatedAndNeverServed() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
@@ -90,18 +109,21 @@ import Testing
 
     @Test func segmentsRollOverAndRetentionDropsTheOldest() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let journal = try Journal(settings: settings(segmentBytes: 2_000, retentionBytes: 6_000), logger: logger)
-        for index in 0..<60 { _ = try journal.append([draft(index, size: 400)]) }
-        #expect(journal.head == 60)
-        #expect(segmentFiles.count >= 2)
-        #expect(journal.size <= 6_000 + 2_500)
-        let first = journal.first
-        #expect(first > 1)
-        #expect(!journal.contains(id: draft(0).id))
-        let read = try journal.read(from: 1, limit: 1_000)
-        #expect(read.first == first)
-        #expect(read.entries.first?.seq == first)
-        #expect(read.entries.last?.seq == 60)
+        let first: UInt64
+        do {
+            let journal = try Journal(settings: settings(segmentBytes: 2_000, retentionBytes: 6_000), logger: logger)
+            for index in 0..<60 { _ = try journal.append([draft(index, size: 400)]) }
+            #expect(journal.head == 60)
+            #expect(segmentFiles.count >= 2)
+            #expect(journal.size <= 6_000 + 2_500)
+            first = journal.first
+            #expect(first > 1)
+            #expect(!journal.contains(id: draft(0).id))
+            let read = try journal.read(from: 1, limit: 1_000)
+            #expect(read.first == first)
+            #expect(read.entries.first?.seq == first)
+            #expect(read.entries.last?.seq == 60)
+        }
         let reopened = try Journal(settings: settings(segmentBytes: 2_000, retentionBytes: 6_000), logger: logger)
         #expect(reopened.first == first && reopened.head == 60)
     }

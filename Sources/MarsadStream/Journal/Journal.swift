@@ -48,7 +48,8 @@ public struct JournalError: Error, CustomStringConvertible {
 ///
 /// Records live in segment files named by their first seq (`00000000000000000001.seg`). Each
 /// entry carries its length and a CRC-32C, so a tail torn by a crash or power cut is detected at
-/// open and cut off — never served. One thread appends; any thread may read.
+/// open and cut off — never served. One thread appends; any thread may read. One process owns the
+/// directory (`writer.lock`, see `OwnerLock`): a second one opening it fails with the owner's pid.
 public final class Journal: Sendable {
     public let settings: JournalSettings
     /// Changes only when a journal is created anew; seqs are comparable within one epoch.
@@ -73,6 +74,8 @@ public final class Journal: Sendable {
 
     private let state: Mutex<State>
     private let writer: Mutex<Int32>  // the active segment's descriptor, -1 when none
+    /// This process's claim on the directory, held while the journal is open.
+    private let owner: OwnerLock
     private let logger: Logger
     /// Writing a batch and its `fdatasync`: the part of a record's latency its durability costs.
     private let appendTimer: Metrics.Timer
@@ -83,6 +86,9 @@ public final class Journal: Sendable {
         self.logger = logger
         appendTimer = Metrics.Timer(label: "marsad_journal_append_seconds", dimensions: [("stream", settings.stream)])
         try Directories.create(settings.directory, for: "the journal of stream \(settings.stream)", setting: settings.directorySetting)
+        owner = try OwnerLock(
+            path: settings.directory + "/writer.lock", what: "the journal of stream \"\(settings.stream)\" (\(settings.directory))",
+            risk: "interleave their records under the same seqs", fix: "give this one its own \(settings.directorySetting)")
         let metaPath = settings.directory + "/journal.json"
         var names = try FileManager.default.contentsOfDirectory(atPath: settings.directory).filter { $0.hasSuffix(".seg") }.sorted()
         if let data = FileManager.default.contents(atPath: metaPath) {
