@@ -35,7 +35,9 @@ public struct AssignedLabel: Sendable, Equatable, Codable {
 /// score is its best sentence's, and its evidence is the features that raised that score most.
 public struct Classifier: Sendable {
     public let catalog: LabelCatalog
-    public let model: LabelModel
+    /// Each label's name, bias and threshold, in the model's order; the model's weights live on
+    /// only as `rows` (the decoded weight tables took about 5 MB for as long as the worker ran).
+    private let labels: [(name: String, bias: Double, threshold: Double)]
     public let extractor: FeatureExtractor
     /// Evidence spans kept per label.
     public var evidenceLimit = 5
@@ -54,7 +56,7 @@ public struct Classifier: Sendable {
 
     public init(catalog: LabelCatalog, model: LabelModel) {
         self.catalog = catalog
-        self.model = model
+        labels = model.labels.map { ($0.name, $0.bias, $0.threshold) }
         self.extractor = FeatureExtractor(catalog: catalog)
         var numbers: [WordKey: Int] = [:]
         var rows: [[(label: Int, weight: Double)]] = []
@@ -172,7 +174,7 @@ public struct Classifier: Sendable {
     /// feature counts once however often it occurs. `seen` (one slot per weighted feature) marks
     /// the features counted with `stamp`, so no set is built per text.
     func logits(_ numbers: some Sequence<Int>, seen: inout [Int], stamp: Int) -> [Double] {
-        var z = model.labels.map(\.bias)
+        var z = labels.map(\.bias)
         for number in numbers where seen[number] != stamp {
             seen[number] = stamp
             for (label, weight) in rows[number] { z[label] += weight }
@@ -185,7 +187,7 @@ public struct Classifier: Sendable {
         var seen = [Int](repeating: -1, count: rows.count)
         let z = logits(numbers(of: extractor.occurrences(in: text)).lazy.compactMap { $0 }, seen: &seen, stamp: 0)
         var result: [String: Double] = [:]
-        for (index, label) in model.labels.enumerated() { result[label.name] = LabelModel.sigmoid(z[index]) }
+        for (index, label) in labels.enumerated() { result[label.name] = LabelModel.sigmoid(z[index]) }
         return result
     }
 
@@ -218,7 +220,7 @@ public struct Classifier: Sendable {
         let unitLogits = occurrences.indices.map { index in
             self.logits(occurrences[index].lazy.map(\.number), seen: &seen, stamp: index)
         }
-        for (position, label) in model.labels.enumerated() {
+        for (position, label) in labels.enumerated() {
             var top = 0.0
             var hits: [(unit: Int, z: Double)] = []
             for (index, z) in unitLogits.enumerated() {
@@ -229,7 +231,7 @@ public struct Classifier: Sendable {
             if top >= label.threshold { best[label.name] = (top, hits) }
         }
         var assigned: [AssignedLabel] = []
-        for (labelIndex, label) in model.labels.enumerated() {
+        for (labelIndex, label) in labels.enumerated() {
             guard let found = best[label.name] else { continue }
             var evidence: [AssignedLabel.Evidence] = []
             // Normalised words, so compared by their bytes (`WordKey`): `String` hashing

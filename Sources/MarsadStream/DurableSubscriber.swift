@@ -66,12 +66,13 @@ public final class DurableSubscriber {
     private var head: UInt64 = 0
     private var replay: ReplayClient?
     private var buffered: [UInt64: StreamMessage] = [:]
-    /// Live copies held (and the SUB socket's receive high-water mark). What lies beyond waits in
-    /// the publisher's queue (`send_hwm`) or, past that, comes by replay. At 2,000, in a burst
-    /// that lagging consumers' receive queues held, libzmq held 67 MB at the peak (heaptrack):
-    /// 256 measured 124–146 MB peak RSS against 136–168 MB for `marsad run`, with no replay and
-    /// no loss of speed.
-    static let maxBuffered = 256
+    /// Live copies held (and the SUB socket's receive high-water mark): one batch. What lies
+    /// beyond waits in the publisher's queue (`send_hwm`) or, past that, comes by replay. At
+    /// 2,000, in a burst that lagging consumers' receive queues held, libzmq held 67 MB at the
+    /// peak (heaptrack); 256 measured 124–146 MB peak RSS against 136–168 MB for `marsad run`,
+    /// and 64 then 117–137 MB against 132–148 MB (eight alternating runs each), with no replay
+    /// and no loss of speed. Below a batch (32), consumers replay what they could have held.
+    static let maxBuffered = 64
     /// Records fetched by replay, counted for reports.
     public private(set) var replayedCount = 0
 
