@@ -192,7 +192,7 @@ let package = Package(
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "MarsadRecord", "MarsadStream"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ZeroMQ", "MarsadStream", "MarsadRecord"]
+            dependencies: ["ZeroMQ", "MarsadStream", "MarsadRecord", .product(name: "Logging", package: "swift-log")]
         ),
     ]
 )

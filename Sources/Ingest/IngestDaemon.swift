@@ -124,14 +124,12 @@ public final class IngestDaemon: Sendable {
 
         try publisher.sendHeartbeat()
 
-        let leftovers = spool.names(in: spool.processing)
-        if !leftovers.isEmpty {
-            logger.info("finishing files left in processing/", metadata: ["files": "\(leftovers.count)"])
-            for batch in stride(from: 0, to: leftovers.count, by: config.ingest.batchMax) where !stopping {
-                SystemdNotifier.shared.watchdog()
-                try processBatch(
-                    Array(leftovers[batch..<min(batch + config.ingest.batchMax, leftovers.count)]), journal: journal, publisher: publisher)
-            }
+        // While the journal or the spool cannot be written, claimed files wait in processing/.
+        var retry: StorageRetry?
+        do {
+            try finishLeftovers(journal: journal, publisher: publisher, reason: "finishing files left in processing/")
+        } catch let error where StorageRetry.covers(error) && !options.once {
+            retry = StorageRetry(failure: error, logger: logger, spool: spool)
         }
         var pending = PendingNames()
         var deferred = scanInbox(into: &pending)
@@ -158,9 +156,20 @@ public final class IngestDaemon: Sendable {
             state.withLock { $0.idle = idle }
             if options.once && idle { break }
 
-            notifier.watchdog(status: self.statusLine(head: journal.head))
+            if let waiting = retry, now >= waiting.at {
+                do {
+                    try finishLeftovers(journal: journal, publisher: publisher, reason: "storing the files that waited in processing/")
+                    logger.notice("the journal and the spool can be written again", metadata: ["attempts": "\(waiting.attempts + 1)"])
+                    retry = nil
+                } catch let error where StorageRetry.covers(error) {
+                    retry?.failedAgain(error, logger: logger, spool: spool)
+                }
+            }
+            notifier.watchdog(status: retry?.status ?? self.statusLine(head: journal.head))
             let untilRescan = Int(nextRescan - min(nextRescan, now))
-            var timeout = pending.isEmpty ? min(untilHeartbeat, untilRescan) : 0
+            let claiming = retry == nil && !pending.isEmpty
+            var timeout = claiming ? 0 : min(untilHeartbeat, untilRescan)
+            if let waiting = retry { timeout = min(timeout, Int(waiting.at - min(waiting.at, now))) }
             if let interval = notifier.watchdogIntervalMilliseconds { timeout = min(timeout, Int(interval)) }
             try poller.poll(timeoutMilliseconds: max(0, timeout))
             if poller.events(at: wakeItem).contains(.readable) { marsad_eventfd_drain(wakeDescriptor) }
@@ -175,11 +184,15 @@ public final class IngestDaemon: Sendable {
                 }
             }
             var claimed: [String] = []
-            while claimed.count < config.ingest.batchMax, let name = pending.popFirst() {
+            while retry == nil, claimed.count < config.ingest.batchMax, let name = pending.popFirst() {
                 if let name = try spool.claim(name) { claimed.append(name) }
             }
             if !claimed.isEmpty {
-                try processBatch(claimed, journal: journal, publisher: publisher)
+                do {
+                    try processBatch(claimed, journal: journal, publisher: publisher)
+                } catch let error where StorageRetry.covers(error) && !options.once {
+                    retry = StorageRetry(failure: error, logger: logger, spool: spool)
+                }
                 publisher.first = journal.first
                 memory.worked()
             } else if pending.isEmpty {
@@ -193,6 +206,20 @@ public final class IngestDaemon: Sendable {
             metadata: [
                 "published": "\(counts.published)", "failed": "\(counts.failed)", "duplicates": "\(counts.duplicates)", "head": "\(journal.head)",
             ])
+    }
+
+    /// Processes what is in processing/, in batches: at start-up, files a crash left there; after
+    /// a storage failure, the files that waited there.
+    private func finishLeftovers(journal: Journal, publisher: StreamPublisher, reason: String) throws {
+        let leftovers = spool.names(in: spool.processing)
+        guard !leftovers.isEmpty else { return }
+        logger.info("\(reason)", metadata: ["files": "\(leftovers.count)"])
+        for batch in stride(from: 0, to: leftovers.count, by: config.ingest.batchMax) where !stopping {
+            SystemdNotifier.shared.watchdog()
+            try processBatch(
+                Array(leftovers[batch..<min(batch + config.ingest.batchMax, leftovers.count)]), journal: journal, publisher: publisher)
+            publisher.first = journal.first
+        }
     }
 
     /// The STATUS line `systemctl status` shows.
@@ -464,7 +491,52 @@ struct PendingNames {
 }
 
 /// The ingest stage's metrics (swift-metrics; Prometheus when `marsad` serves `/metrics`).
+/// A batch that could not be stored because the journal or the spool could not be written (a
+/// full disk, a read-only remount, an I/O error). Its files wait in processing/, where they are
+/// safe: the journal was cut back to its last whole batch. They are tried again after a pause that
+/// doubles from half a second to 30 s; meanwhile nothing new is claimed, and the daemon goes on
+/// answering subscribers, replay requests and systemd's watchdog. (`--once` fails instead.)
+struct StorageRetry {
+    private(set) var attempts = 1
+    /// When to try again (monotonic milliseconds).
+    private(set) var at: UInt64
+    private(set) var error: String
+
+    /// Errors of the journal and the spool's moves; anything else still ends the daemon.
+    static func covers(_ error: any Error) -> Bool { error is JournalError || error is SpoolError }
+
+    init(failure: any Error, logger: Logger, spool: Spool) {
+        error = "\(failure)"
+        at = 0
+        schedule(logger: logger, spool: spool)
+    }
+
+    mutating func failedAgain(_ failure: any Error, logger: Logger, spool: Spool) {
+        attempts += 1
+        error = "\(failure)"
+        schedule(logger: logger, spool: spool)
+    }
+
+    private mutating func schedule(logger: Logger, spool: Spool) {
+        let delay = min(UInt64(500) << UInt64(min(attempts - 1, 6)), 30_000)
+        at = StreamClock.monotonicMilliseconds() + delay
+        IngestMetrics.storageFailures.increment()
+        logger.error(
+            "cannot store a batch; its files wait in processing/ and are tried again",
+            metadata: [
+                "error": "\(error)", "attempt": "\(attempts)", "retry_in_ms": "\(delay)",
+                "waiting": "\(spool.names(in: spool.processing).count)",
+                "hint": "free space on the file systems of the state directory and the spool, or make them writable again",
+            ])
+    }
+
+    /// The STATUS line while it lasts.
+    var status: String { "cannot store batches (\(error)); files wait in processing/; attempt \(attempts)" }
+}
+
 enum IngestMetrics {
+    /// Batches that could not be stored (see `StorageRetry`).
+    static let storageFailures = Counter(label: "marsad_ingest_storage_failures_total")
     static let published = Counter(label: "marsad_ingest_records_total", dimensions: [("outcome", "published")])
     static let duplicates = Counter(label: "marsad_ingest_records_total", dimensions: [("outcome", "duplicate")])
     static let bytes = Counter(label: "marsad_ingest_bytes_total")

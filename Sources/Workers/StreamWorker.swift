@@ -57,8 +57,14 @@ public final class StreamWorker: Sendable {
         context = try Context()
     }
 
+    /// Set by `stop()`: ends a wait between two attempts at a batch the sink could not commit.
+    private let stopping = Atomic<Bool>(false)
+
     /// Stops the worker after the batch in hand (from any thread).
-    public func stop() { context.shutdown() }
+    public func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        context.shutdown()
+    }
 
     /// The checkpoint committed last (thread safe).
     public var committed: Checkpoint? { progress.withLock { $0 } }
@@ -80,13 +86,23 @@ public final class StreamWorker: Sendable {
         // falls idle and when it stops: not one file rewrite per batch.
         var lastStatus: Checkpoint?
         var lastStatusWrite = Date.distantPast
-        func writeStatus(_ checkpoint: Checkpoint?, force: Bool) throws {
+        // A status file that cannot be written (a full disk) is only a stale `marsad status`: it
+        // is said once and tried again with the next batch, not a reason to stop consuming.
+        var statusFailing = false
+        func writeStatus(_ checkpoint: Checkpoint?, force: Bool) {
             guard let checkpoint, checkpoint != lastStatus, force || Date().timeIntervalSince(lastStatusWrite) >= 0.25 else { return }
-            try ConsumerStatus(name: options.name, checkpoint: checkpoint, prefixes: options.prefixes, output: output)
-                .write(to: options.statusDirectory)
+            do {
+                try ConsumerStatus(name: options.name, checkpoint: checkpoint, prefixes: options.prefixes, output: output)
+                    .write(to: options.statusDirectory)
+                statusFailing = false
+            } catch {
+                if !statusFailing { logger.warning("cannot write the status file", metadata: ["worker": "\(options.name)", "error": "\(error)"]) }
+                statusFailing = true
+            }
             lastStatus = checkpoint
             lastStatusWrite = Date()
         }
+        var idleFailing = false
         let pollMilliseconds = options.pollMilliseconds
         let metrics = WorkerMetrics(worker: options.name)
         var memory = IdleMemory()
@@ -96,24 +112,79 @@ public final class StreamWorker: Sendable {
         do {
             while true {
                 notifier.watchdog(status: "at \(self.committed.map { "\($0.stream) seq \($0.seq)" } ?? "the start"); \(sink.summary)")
-                try sink.idle()
+                idle(sink, failing: &idleFailing)
                 guard let batch = try subscriber.next(timeoutMilliseconds: pollMilliseconds) else {
                     memory.quiet()
-                    try writeStatus(progress.withLock { $0 }, force: true)
+                    writeStatus(progress.withLock { $0 }, force: true)
                     continue
                 }
                 if !batch.messages.isEmpty || batch.checkpoint != start {
-                    try metrics.commit.measure { try sink.commit(batch) }
+                    try commit(batch, to: sink, metrics: metrics)
                     memory.worked()
                 }
                 progress.withLock { $0 = batch.checkpoint }
                 metrics.record(batch, head: subscriber.knownHead)
-                try writeStatus(batch.checkpoint, force: lastStatus == nil)
+                writeStatus(batch.checkpoint, force: lastStatus == nil)
             }
         } catch let error as ZMQError where error.isTerminated {
-            try? writeStatus(progress.withLock { $0 }, force: true)
+            writeStatus(progress.withLock { $0 }, force: true)
             logger.info(
                 "worker stopped", metadata: ["worker": "\(options.name)", "sink": "\(sink.summary)", "replayed": "\(subscriber.replayedCount)"])
+        }
+    }
+}
+
+extension StreamWorker {
+    /// The sink's work between batches (a WAL checkpoint, heartbeats, deliveries) runs again at
+    /// least twice a second, so a failure of it (a full disk) is said once, with its recovery,
+    /// and is no reason to stop consuming.
+    fileprivate func idle(_ sink: some RecordSink, failing: inout Bool) {
+        do {
+            try sink.idle()
+            if failing { logger.notice("the work between batches succeeds again", metadata: ["worker": "\(options.name)"]) }
+            failing = false
+        } catch {
+            if !failing {
+                logger.error(
+                    "the work between batches failed; it is tried again", metadata: ["worker": "\(options.name)", "error": "\(error)"])
+            }
+            failing = true
+        }
+    }
+
+    /// Commits `batch`, and tries again while the sink cannot store it (a full disk, an I/O error,
+    /// a database locked too long): the batch and its checkpoint are the same at each attempt and
+    /// its writes idempotent, so nothing is lost or applied twice. The pause doubles from half a
+    /// second to 30 s; systemd's watchdog is answered meanwhile. A `stop()` ends the wait as a
+    /// stop ends any other (the batch is left uncommitted, to be consumed again after a restart).
+    fileprivate func commit(_ batch: DurableSubscriber.Batch, to sink: some RecordSink, metrics: WorkerMetrics) throws {
+        var attempts = 0
+        while true {
+            do {
+                try metrics.commit.measure { try sink.commit(batch) }
+                if attempts > 0 {
+                    logger.notice("the batch is committed", metadata: ["worker": "\(options.name)", "attempts": "\(attempts + 1)"])
+                }
+                return
+            } catch let error as ZMQError where error.isTerminated {
+                throw error
+            } catch {
+                attempts += 1
+                metrics.commitFailures.increment()
+                let delay = min(500 << min(attempts - 1, 6), 30_000)
+                logger.error(
+                    "cannot commit a batch; it is tried again",
+                    metadata: [
+                        "worker": "\(options.name)", "error": "\(error)", "attempt": "\(attempts)", "retry_in_ms": "\(delay)",
+                        "seqs": "\(batch.messages.first?.envelope.seq ?? 0)-\(batch.checkpoint.seq)", "sink": "\(sink.summary)",
+                    ])
+                let until = Date().addingTimeInterval(Double(delay) / 1000)
+                while Date() < until {
+                    if stopping.load(ordering: .sequentiallyConsistent) { throw ZMQError.terminated("stop") }
+                    SystemdNotifier.shared.watchdog(status: "cannot commit a batch (\(error)); attempt \(attempts)")
+                    usleep(100_000)
+                }
+            }
         }
     }
 }
@@ -130,12 +201,14 @@ struct WorkerMetrics {
     let lag: Gauge
     let latency: Metrics.Timer
     let commit: Metrics.Timer
+    let commitFailures: Counter
 
     init(worker: String) {
         records = Counter(label: "marsad_consumer_records_total", dimensions: [("worker", worker)])
         lag = Gauge(label: "marsad_consumer_lag", dimensions: [("worker", worker)])
         latency = Metrics.Timer(label: "marsad_consumer_latency_seconds", dimensions: [("worker", worker)])
         commit = Metrics.Timer(label: "marsad_consumer_commit_seconds", dimensions: [("worker", worker)])
+        commitFailures = Counter(label: "marsad_consumer_commit_failures_total", dimensions: [("worker", worker)])
     }
 
     func record(_ batch: DurableSubscriber.Batch, head: UInt64) {

@@ -168,7 +168,10 @@ public final class Journal: Sendable {
         guard !drafts.isEmpty else { return [] }
         let time = UInt64(now.timeIntervalSince1970 * 1000)
         var head = self.head
-        if state.withLock({ $0.segments.isEmpty }) { try startSegment(firstSeq: head + 1) }
+        // A new segment when there is none, or when the last roll-over could not create one.
+        if state.withLock({ $0.segments.last.map { $0.size >= settings.segmentBytes && !$0.offsets.isEmpty } ?? true }) {
+            try startSegment(firstSeq: head + 1)
+        }
         let entries = drafts.enumerated().map { index, draft in
             JournalEntry(
                 seq: head + UInt64(index) + 1, timeMilliseconds: time, id: draft.id, schema: draft.schema, topics: draft.topics,
@@ -187,7 +190,11 @@ public final class Journal: Sendable {
             try writer.withLock { descriptor in
                 let path = state.withLock { $0.segments[$0.segments.count - 1].path }
                 try Self.writeAll(buffer, to: descriptor, path: path, restoringSize: startSize)
-                if settings.durable && fdatasync(descriptor) != 0 { throw JournalError.system("fdatasync", path) }
+                if settings.durable && fdatasync(descriptor) != 0 {
+                    let error = JournalError.system("fdatasync", path)
+                    _ = ftruncate(descriptor, off_t(startSize))  // the batch is not journaled: leave none of it behind
+                    throw error
+                }
             }
         }
         state.withLock { state in
@@ -200,7 +207,15 @@ public final class Journal: Sendable {
             state.head = head
         }
         startSize += buffer.count
-        if startSize >= settings.segmentBytes { try startSegment(firstSeq: head + 1) }
+        if startSize >= settings.segmentBytes {
+            // The batch is journaled whatever happens here: a segment that cannot be created now
+            // (a full disk) is created by the next append, before it writes anything.
+            do {
+                try startSegment(firstSeq: head + 1)
+            } catch {
+                logger.warning("cannot start a new journal segment yet", metadata: ["error": "\(error)"])
+            }
+        }
         enforceRetention(now: now)
         return entries
     }

@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import MarsadStream
+import Testing
+
+/// A full disk under a running stage, made with a private tmpfs (`unshare --mount`) most of which
+/// a filler file takes (the articles need about 1.5 MB); the test frees the space by deleting the filler through
+/// `/proc/<pid>/root`. The stage stays up, keeps what it could not store where it is safe, and
+/// goes on once there is room, with nothing lost or stored twice.
+@Suite(.serialized) struct FullDiskTests {
+    /// `unshare` with a shell that mounts an 8 MB tmpfs on `directory` and leaves 400 KB of it free:
+    /// enough to start, not enough for the articles the test drops.
+    func fullDisk(_ directory: String) -> [String] {
+        [
+            "/usr/bin/unshare", "--mount", "/bin/sh", "-c",
+            "mount -t tmpfs -o size=8m tmpfs \"$0\" && head -c 7988608 /dev/zero > \"$0/filler\" && exec \"$@\"", directory,
+        ]
+    }
+
+    /// Articles of about 6 KB each, in real Arabic, that link to Iraq and Syria.
+    func dropArticles(_ workspace: Workspace, count: Int) throws {
+        for index in 1...count {
+            let paragraph = String(repeating: "فقرة عن الانسحاب من قاعدة عين الأسد في العراق وعن الحدود مع سوريا رقم \(index). ", count: 40)
+            try workspace.drop(String(format: "%02d.txt", index), text: "خبر رقم \(index) عن القوات الأمريكية في العراق\n\(paragraph)\n")
+        }
+    }
+
+    /// Ingest with its journal on the full disk: the batch that cannot be journaled waits in processing/, the journal
+    /// is cut back to its last whole batch, and the daemon stays up and tries again. Once space is
+    /// freed, every file is published once, in order, and the journal reads back whole.
+    @Test func aFullDiskPausesIngestUntilSpaceIsFreedWithNothingLostOrDoubled() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let publish = "ipc://" + workspace.root + "/ingest.pub"
+        let daemon = try MarsadProcess(
+            ["ingest", "--config", workspace.config, "--publish", publish, "--replay", "ipc://" + workspace.root + "/ingest.replay"],
+            workDirectory: workspace.root,
+            launcher: fullDisk(workspace.state))
+        #expect(daemon.waitForLog("ingest ready"), "log:\n\(daemon.log)")
+        let subscriber = try TestSubscriber(endpoint: publish, prefixes: ["article."])
+        #expect(try subscriber.waitUntilLive())
+
+        let count = 60
+        try dropArticles(workspace, count: count)
+        #expect(daemon.waitForLog("attempt=2", timeout: 30), "log:\n\(daemon.log)")
+        #expect(daemon.log.contains("No space left on device"))
+        #expect(daemon.process.isRunning)
+        let stored = workspace.names(in: "done").count
+        #expect(stored < count)
+        #expect(workspace.names(in: "inbox").count + workspace.names(in: "processing").count + stored == count)
+
+        let inside = "/proc/\(daemon.pid)/root" + workspace.state
+        #expect(unlink(inside + "/filler") == 0)
+        #expect(waitUntil(timeout: 60) { workspace.names(in: "done").count == count }, "done: \(workspace.names(in: "done").count)")
+        #expect(try subscriber.receive(until: { $0.messages.count >= count }))
+        #expect(subscriber.messages.map(\.envelope.seq) == Array(1...UInt64(count)))
+        #expect(Set(subscriber.messages.compactMap(\.envelope.id)).count == count)
+        #expect(workspace.names(in: "failed").isEmpty)
+        #expect(daemon.log.contains("the journal and the spool can be written again"))
+
+        // The journal as the daemon left it, copied out of its mount: every record, nothing else.
+        let copy = workspace.root + "/journal-copy"
+        try FileManager.default.copyItem(atPath: inside + "/journal/ingest", toPath: copy)
+        try? FileManager.default.removeItem(atPath: copy + "/writer.lock")
+        let journal = try Journal(settings: JournalSettings(directory: copy, stream: "ingest"), logger: Logger(label: "test"))
+        #expect(journal.head == UInt64(count))
+        #expect(try journal.read(from: 1, limit: 1_000).entries.map(\.seq) == Array(1...UInt64(count)))
+    }
+
+    /// The archive worker with its database on the full disk: the batch SQLite cannot write
+    /// (SQLITE_FULL) is tried again, not dropped, and the worker does not die of it. Once space is
+    /// freed, every article is archived once.
+    @Test func aFullDiskPausesTheArchiveWorkerUntilSpaceIsFreedWithNothingLost() throws {
+        let full = "full"
+        let workspace = try Workspace(extraConfig: "")
+        defer { workspace.remove() }
+        let directory = workspace.root + "/" + full
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let config = try String(contentsOfFile: workspace.config, encoding: .utf8) + "\n[archive]\ndb = \"\(directory)/archive.sqlite\"\n"
+        try config.write(toFile: workspace.config, atomically: true, encoding: .utf8)
+        let ingest = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(ingest.waitForLog("ingest ready"), "log:\n\(ingest.log)")
+        let archive = try MarsadProcess(
+            ["worker", "archive", "--follow", "articles", "--config", workspace.config], workDirectory: workspace.root,
+            launcher: fullDisk(directory))
+        #expect(archive.waitForLog("worker started"), "log:\n\(archive.log)")
+
+        let count = 60
+        try dropArticles(workspace, count: count)
+        #expect(waitUntil(timeout: 30) { workspace.names(in: "done").count == count })
+        #expect(archive.waitForLog("attempt=2", timeout: 30), "log:\n\(archive.log)")
+        #expect(archive.log.contains("cannot commit a batch; it is tried again"))
+        #expect(archive.process.isRunning)
+
+        let inside = "/proc/\(archive.pid)/root" + directory
+        #expect(unlink(inside + "/filler") == 0)
+        func archived() -> Int? {
+            // In the worker's mount namespace: SQLite resolves the /proc/<pid>/root link to "/".
+            let run = try? runToEnd(
+                "/usr/bin/nsenter",
+                [
+                    "--target", "\(archive.pid)", "--mount", "/usr/bin/env", "python3", "-c",
+                    "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM articles').fetchone()[0])",
+                    directory + "/archive.sqlite",
+                ])
+            return run.flatMap { Int($0.output.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        #expect(waitUntil(timeout: 60) { archived() == count }, "archived: \(archived() ?? -1); log:\n\(archive.log)")
+        #expect(archive.log.contains("the batch is committed"))
+        archive.signal(SIGTERM)
+        #expect(archive.waitForExit() == 0, "log:\n\(archive.log)")
+    }
+}
