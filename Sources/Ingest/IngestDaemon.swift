@@ -156,20 +156,24 @@ public final class IngestDaemon: Sendable {
             state.withLock { $0.idle = idle }
             if options.once && idle { break }
 
-            if let waiting = retry, now >= waiting.at {
+            // After a pause, what waited in processing/ goes first; then claims may try again.
+            if let waiting = retry, !waiting.probing, now >= waiting.at {
                 do {
                     try finishLeftovers(journal: journal, publisher: publisher, reason: "storing the files that waited in processing/")
-                    logger.notice("the journal and the spool can be written again", metadata: ["attempts": "\(waiting.attempts + 1)"])
-                    retry = nil
+                    retry?.probing = true
                 } catch let error where StorageRetry.covers(error) {
                     retry?.failedAgain(error, logger: logger, spool: spool)
                 }
             }
+            if let waiting = retry, waiting.probing, pending.isEmpty {
+                logger.notice("the journal and the spool can be written again", metadata: ["attempts": "\(waiting.attempts + 1)"])
+                retry = nil
+            }
             notifier.watchdog(status: retry?.status ?? self.statusLine(head: journal.head))
             let untilRescan = Int(nextRescan - min(nextRescan, now))
-            let claiming = retry == nil && !pending.isEmpty
-            var timeout = claiming ? 0 : min(untilHeartbeat, untilRescan)
-            if let waiting = retry { timeout = min(timeout, Int(waiting.at - min(waiting.at, now))) }
+            let mayClaim = retry?.probing ?? true
+            var timeout = mayClaim && !pending.isEmpty ? 0 : min(untilHeartbeat, untilRescan)
+            if let waiting = retry, !waiting.probing { timeout = min(timeout, Int(waiting.at - min(waiting.at, now))) }
             if let interval = notifier.watchdogIntervalMilliseconds { timeout = min(timeout, Int(interval)) }
             try poller.poll(timeoutMilliseconds: max(0, timeout))
             if poller.events(at: wakeItem).contains(.readable) { marsad_eventfd_drain(wakeDescriptor) }
@@ -184,14 +188,24 @@ public final class IngestDaemon: Sendable {
                 }
             }
             var claimed: [String] = []
-            while retry == nil, claimed.count < config.ingest.batchMax, let name = pending.popFirst() {
-                if let name = try spool.claim(name) { claimed.append(name) }
+            while retry?.probing ?? true, claimed.count < config.ingest.batchMax, let name = pending.popFirst() {
+                do {
+                    if let name = try spool.claim(name) { claimed.append(name) }
+                } catch let error where StorageRetry.covers(error) && !options.once {
+                    // A spool that cannot be written (remounted read-only): the name waits too.
+                    pending.append(name)
+                    StorageRetry.fail(&retry, error, logger: logger, spool: spool)
+                }
             }
             if !claimed.isEmpty {
                 do {
                     try processBatch(claimed, journal: journal, publisher: publisher)
+                    if let waiting = retry, waiting.probing {
+                        logger.notice("the journal and the spool can be written again", metadata: ["attempts": "\(waiting.attempts + 1)"])
+                        retry = nil
+                    }
                 } catch let error where StorageRetry.covers(error) && !options.once {
-                    retry = StorageRetry(failure: error, logger: logger, spool: spool)
+                    StorageRetry.fail(&retry, error, logger: logger, spool: spool)
                 }
                 publisher.first = journal.first
                 memory.worked()
@@ -491,19 +505,32 @@ struct PendingNames {
 }
 
 /// The ingest stage's metrics (swift-metrics; Prometheus when `marsad` serves `/metrics`).
-/// A batch that could not be stored because the journal or the spool could not be written (a
-/// full disk, a read-only remount, an I/O error). Its files wait in processing/, where they are
-/// safe: the journal was cut back to its last whole batch. They are tried again after a pause that
-/// doubles from half a second to 30 s; meanwhile nothing new is claimed, and the daemon goes on
-/// answering subscribers, replay requests and systemd's watchdog. (`--once` fails instead.)
+/// A batch that could not be stored, or a file that could not be claimed, because the journal or
+/// the spool could not be written (a full disk, a read-only remount, an I/O error). Claimed files
+/// wait in processing/, where they are safe: the journal was cut back to its last whole batch;
+/// unclaimed ones wait in inbox/. They are tried again after a pause that doubles from half a
+/// second to 30 s; meanwhile nothing new is claimed, and the daemon goes on answering
+/// subscribers, replay requests and systemd's watchdog. (`--once` fails instead.)
 struct StorageRetry {
     private(set) var attempts = 1
     /// When to try again (monotonic milliseconds).
     private(set) var at: UInt64
     private(set) var error: String
+    /// The pause is over and what waited in processing/ is stored: claims are tried again, and
+    /// the next batch stored (or an empty inbox) ends the episode.
+    var probing = false
 
     /// Errors of the journal and the spool's moves; anything else still ends the daemon.
     static func covers(_ error: any Error) -> Bool { error is JournalError || error is SpoolError }
+
+    /// Starts an episode, or counts one more failure of the one under way.
+    static func fail(_ retry: inout StorageRetry?, _ error: any Error, logger: Logger, spool: Spool) {
+        if retry == nil {
+            retry = StorageRetry(failure: error, logger: logger, spool: spool)
+        } else {
+            retry?.failedAgain(error, logger: logger, spool: spool)
+        }
+    }
 
     init(failure: any Error, logger: Logger, spool: Spool) {
         error = "\(failure)"
@@ -513,6 +540,7 @@ struct StorageRetry {
 
     mutating func failedAgain(_ failure: any Error, logger: Logger, spool: Spool) {
         attempts += 1
+        probing = false
         error = "\(failure)"
         schedule(logger: logger, spool: spool)
     }

@@ -19,7 +19,9 @@ public final class OwnerLock: Sendable {
     /// give this process a directory of its own.
     public init(path: String, what: String, risk: String, fix: String) throws {
         self.path = path
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        // Held read-only: a descriptor open for writing would keep the file system from being
+        // remounted read-only (EBUSY), which a stage must survive (see StorageRetry).
+        let descriptor = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else {
             throw OwnerLockError("cannot open the lock file \(path) of \(what): \(String(cString: strerror(errno)))")
         }
@@ -38,8 +40,11 @@ public final class OwnerLock: Sendable {
             throw OwnerLockError("cannot lock \(path) (\(what)): \(String(cString: strerror(failure)))")
         }
         let pid = Array("\(getpid())\n".utf8)
-        guard ftruncate(descriptor, 0) == 0, pid.withUnsafeBytes({ pwrite(descriptor, $0.baseAddress, $0.count, 0) }) == pid.count else {
-            let failure = errno
+        let writer = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        let written = writer >= 0 ? pid.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) } : -1
+        let failure = errno
+        if writer >= 0 { close(writer) }
+        guard written == pid.count else {
             close(descriptor)
             throw OwnerLockError("cannot write the owner's pid to \(path): \(String(cString: strerror(failure)))")
         }

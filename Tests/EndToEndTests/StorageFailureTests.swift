@@ -3,11 +3,12 @@ import Logging
 import MarsadStream
 import Testing
 
-/// A full disk under a running stage, made with a private tmpfs (`unshare --mount`) most of which
-/// a filler file takes (the articles need about 1.5 MB); the test frees the space by deleting the filler through
-/// `/proc/<pid>/root`. The stage stays up, keeps what it could not store where it is safe, and
-/// goes on once there is room, with nothing lost or stored twice.
-@Suite(.serialized) struct FullDiskTests {
+/// A full disk, or a spool remounted read-only, under a running stage: the file system is a
+/// private tmpfs (`unshare --mount`); the test fills it with a filler file it deletes later
+/// through `/proc/<pid>/root`, or remounts it with `nsenter`. The stage stays up, keeps what it
+/// could not store where it is safe, and goes on once it can write, with nothing lost or stored
+/// twice.
+@Suite(.serialized) struct StorageFailureTests {
     /// `unshare` with a shell that mounts an 8 MB tmpfs on `directory` and leaves 400 KB of it free:
     /// enough to start, not enough for the articles the test drops.
     func fullDisk(_ directory: String) -> [String] {
@@ -109,5 +110,45 @@ import Testing
         #expect(archive.log.contains("the batch is committed"))
         archive.signal(SIGTERM)
         #expect(archive.waitForExit() == 0, "log:\n\(archive.log)")
+    }
+
+    /// The spool remounted read-only under a running ingest: claims fail (EROFS), the files wait
+    /// in the inbox, the daemon stays up and tries again; remounted read-write, every file is
+    /// published once.
+    @Test func aReadOnlySpoolPausesIngestUntilItIsWritableAgain() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let daemon = try MarsadProcess(
+            ["ingest", "--config", workspace.config], workDirectory: workspace.root,
+            launcher: ["/usr/bin/unshare", "--mount", "/bin/sh", "-c", "mount -t tmpfs -o size=8m tmpfs \"$0\" && exec \"$@\"", workspace.spool])
+        #expect(daemon.waitForLog("ingest ready"), "log:\n\(daemon.log)")
+        let subscriber = try TestSubscriber(endpoint: workspace.endpoint, prefixes: ["article."])
+        #expect(try subscriber.waitUntilLive())
+        let inside = "/proc/\(daemon.pid)/root" + workspace.spool
+        func remount(_ mode: String) throws -> Int32 {
+            try runToEnd("/usr/bin/nsenter", ["--target", "\(daemon.pid)", "--mount", "/bin/mount", "-o", "remount,\(mode)", workspace.spool]).status
+        }
+
+        // Stopped, the daemon sees the files only once the spool is read-only.
+        daemon.signal(SIGSTOP)
+        let count = 20
+        for index in 1...count {
+            let name = String(format: "%02d.txt", index)
+            let text = "خبر رقم \(index) عن القوات الأمريكية في العراق\nفقرة عن الانسحاب من قاعدة عين الأسد رقم \(index).\n"
+            #expect(FileManager.default.createFile(atPath: inside + "/inbox/." + name, contents: Data(text.utf8)))
+            #expect(rename(inside + "/inbox/." + name, inside + "/inbox/" + name) == 0)
+        }
+        #expect(try remount("ro") == 0)
+        daemon.signal(SIGCONT)
+        #expect(daemon.waitForLog("attempt=2", timeout: 30), "log:\n\(daemon.log)")
+        #expect(daemon.log.contains("Read-only file system"))
+        #expect(daemon.process.isRunning)
+        #expect(subscriber.messages.isEmpty)
+
+        #expect(try remount("rw") == 0)
+        #expect(try subscriber.receive(until: { $0.messages.count >= count }, timeout: 60), "log:\n\(daemon.log)")
+        #expect(subscriber.messages.map(\.envelope.seq) == Array(1...UInt64(count)))
+        #expect(waitUntil(timeout: 20) { ((try? FileManager.default.contentsOfDirectory(atPath: inside + "/done")) ?? []).count == count })
+        #expect(daemon.log.contains("the journal and the spool can be written again"))
     }
 }
