@@ -274,7 +274,7 @@ public final class IngestDaemon: Sendable {
     }
 
     /// Processes files claimed into `processing/`: parse each, journal the new records in one
-    /// group commit, move the files on, then publish the records live.
+    /// group commit, publish them live, then move the files on.
     private func processBatch(_ names: [String], journal: Journal, publisher: StreamPublisher) throws {
         let builder = self.builder.withLock { $0 }
         // Files are read, parsed and written as records on every core; what follows (quarantine,
@@ -295,6 +295,18 @@ public final class IngestDaemon: Sendable {
             }
         }
         let entries = try journal.append(drafts)
+        // Journaled: published now, whatever happens to the moves below. A file that cannot be
+        // moved on (a read-only spool) stays in processing/, and the next attempt finds its record
+        // journaled already; published only then, the record would never go out live.
+        try publisher.publish(entries)
+        let duplicates = finished.filter { $0.duplicate && !$0.id.isEmpty }.count
+        state.withLock {
+            $0.counts.published += entries.count
+            $0.counts.duplicates += duplicates
+            $0.head = journal.head
+        }
+        IngestMetrics.published.increment(by: entries.count)
+        IngestMetrics.duplicates.increment(by: duplicates)
         let seqByID = Dictionary(entries.map { ($0.id, $0.seq) }, uniquingKeysWith: { first, _ in first })
         var moved: Set<String> = []
         for file in finished {
@@ -316,15 +328,6 @@ public final class IngestDaemon: Sendable {
                 logger.info("published", metadata: ["file": "\(file.name)", "id": "\(file.id)", "seq": "\(seqByID[file.id] ?? 0)"])
             }
         }
-        try publisher.publish(entries)
-        let duplicates = finished.filter { $0.duplicate && !$0.id.isEmpty }.count
-        state.withLock {
-            $0.counts.published += entries.count
-            $0.counts.duplicates += duplicates
-            $0.head = journal.head
-        }
-        IngestMetrics.published.increment(by: entries.count)
-        IngestMetrics.duplicates.increment(by: duplicates)
     }
 
     /// What reading and parsing one file gave: its records with their JSON, or why it cannot
@@ -504,7 +507,6 @@ struct PendingNames {
     }
 }
 
-/// The ingest stage's metrics (swift-metrics; Prometheus when `marsad` serves `/metrics`).
 /// A batch that could not be stored, or a file that could not be claimed, because the journal or
 /// the spool could not be written (a full disk, a read-only remount, an I/O error). Claimed files
 /// wait in processing/, where they are safe: the journal was cut back to its last whole batch;
@@ -546,7 +548,7 @@ struct StorageRetry {
     }
 
     private mutating func schedule(logger: Logger, spool: Spool) {
-        let delay = min(UInt64(500) << UInt64(min(attempts - 1, 6)), 30_000)
+        let delay = UInt64(RetryPause.milliseconds(afterAttempt: attempts))
         at = StreamClock.monotonicMilliseconds() + delay
         IngestMetrics.storageFailures.increment()
         logger.error(
@@ -562,6 +564,7 @@ struct StorageRetry {
     var status: String { "cannot store batches (\(error)); files wait in processing/; attempt \(attempts)" }
 }
 
+/// The ingest stage's metrics (swift-metrics; Prometheus when `marsad` serves `/metrics`).
 enum IngestMetrics {
     /// Batches that could not be stored (see `StorageRetry`).
     static let storageFailures = Counter(label: "marsad_ingest_storage_failures_total")

@@ -39,18 +39,26 @@ public final class JSONLSink {
     }
 
     /// Appends a batch's records and makes them durable; the batch's checkpoint is then committed.
+    /// A batch that fails (a full disk) leaves nothing behind: the file is cut back to where it
+    /// ended, so the worker can try the same batch again.
     public func append(_ batch: DurableSubscriber.Batch) throws {
         guard !batch.messages.isEmpty else { return }
         var bytes = Data()
         for message in batch.messages { bytes.append(Self.line(for: message)) }
+        let end = lseek(descriptor, 0, SEEK_END)
+        func failed(_ operation: String) -> WorkerError {
+            let error = WorkerError("\(operation) \(path): \(String(cString: strerror(errno)))")
+            if end >= 0 { _ = ftruncate(descriptor, end) }
+            return error
+        }
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
             if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw WorkerError("write \(path): \(String(cString: strerror(errno)))") }
+            guard count > 0 else { throw failed("write") }
             written += count
         }
-        if durable && fdatasync(descriptor) != 0 { throw WorkerError("fdatasync \(path): \(String(cString: strerror(errno)))") }
+        if durable && fdatasync(descriptor) != 0 { throw failed("fdatasync") }
         if let last = batch.messages.last {
             checkpoint = Checkpoint(stream: last.envelope.stream, epoch: last.envelope.epoch, seq: last.envelope.seq)
         }

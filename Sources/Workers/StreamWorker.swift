@@ -171,7 +171,7 @@ extension StreamWorker {
             } catch {
                 attempts += 1
                 metrics.commitFailures.increment()
-                let delay = min(500 << min(attempts - 1, 6), 30_000)
+                let delay = RetryPause.milliseconds(afterAttempt: attempts)
                 logger.error(
                     "cannot commit a batch; it is tried again",
                     metadata: [

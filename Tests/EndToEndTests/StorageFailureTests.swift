@@ -18,6 +18,15 @@ import Testing
         ]
     }
 
+    /// Whether `pid` is stopped (state `T` in `/proc/<pid>/stat`): a SIGSTOP takes effect a
+    /// moment after `kill` returns.
+    func isStopped(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+            return false
+        }
+        return stat[stat.index(close, offsetBy: 2)] == "T"
+    }
+
     /// Articles of about 6 KB each, in real Arabic, that link to Iraq and Syria.
     func dropArticles(_ workspace: Workspace, count: Int) throws {
         for index in 1...count {
@@ -131,6 +140,7 @@ import Testing
 
         // Stopped, the daemon sees the files only once the spool is read-only.
         daemon.signal(SIGSTOP)
+        #expect(waitUntil(timeout: 10) { isStopped(daemon.pid) })
         let count = 20
         for index in 1...count {
             let name = String(format: "%02d.txt", index)
@@ -150,5 +160,78 @@ import Testing
         #expect(subscriber.messages.map(\.envelope.seq) == Array(1...UInt64(count)))
         #expect(waitUntil(timeout: 20) { ((try? FileManager.default.contentsOfDirectory(atPath: inside + "/done")) ?? []).count == count })
         #expect(daemon.log.contains("the journal and the spool can be written again"))
+    }
+
+    /// A JSONL worker writing onto the full disk: a batch written in part is cut back before it
+    /// is tried again, so once space is freed the file holds every record once, whole lines only.
+    @Test func aFullDiskPausesAJSONLWorkerAndLeavesNoTornOrRepeatedLine() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let directory = workspace.root + "/full"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let ingest = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(ingest.waitForLog("ingest ready"), "log:\n\(ingest.log)")
+        let mirror = try MarsadProcess(
+            [
+                "worker", "jsonl", "--config", workspace.config, "--connect", workspace.endpoint, "--output", directory + "/articles.jsonl",
+                "article.",
+            ],
+            workDirectory: workspace.root, launcher: fullDisk(directory))
+        #expect(mirror.waitForLog("worker started"), "log:\n\(mirror.log)")
+
+        let count = 60
+        try dropArticles(workspace, count: count)
+        #expect(mirror.waitForLog("attempt=2", timeout: 30), "log:\n\(mirror.log)")
+        #expect(mirror.process.isRunning)
+
+        let inside = "/proc/\(mirror.pid)/root" + directory
+        #expect(unlink(inside + "/filler") == 0)
+        func seqs() -> [Int]? {
+            guard let text = try? String(contentsOfFile: inside + "/articles.jsonl", encoding: .utf8) else { return nil }
+            var seqs: [Int] = []
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let seq = object["seq"] as? Int
+                else { return nil }  // a torn or foreign line
+                seqs.append(seq)
+            }
+            return seqs
+        }
+        #expect(waitUntil(timeout: 60) { seqs()?.count == count }, "seqs: \(String(describing: seqs())); log:\n\(mirror.log)")
+        #expect(seqs() == Array(1...count))
+        #expect(mirror.log.contains("the batch is committed"))
+    }
+
+    /// Files journaled whose moves to done/ fail (done/ made immutable with `chattr +i`, which
+    /// even root cannot write into): each record goes out live at once, only once, and the files
+    /// wait in processing/ until done/ takes them. (Before, a record was published after its
+    /// file's move, so such a record went out live never: the retry found it journaled already.)
+    @Test func aFileThatCannotBeMovedOnStillHasItsRecordPublishedOnce() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let done = workspace.spool + "/done"
+        try FileManager.default.createDirectory(atPath: done, withIntermediateDirectories: true)
+        #expect(try runToEnd("/usr/bin/chattr", ["+i", done]).status == 0)
+        defer { _ = try? runToEnd("/usr/bin/chattr", ["-i", done]) }
+        let daemon = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(daemon.waitForLog("ingest ready"), "log:\n\(daemon.log)")
+        let subscriber = try TestSubscriber(endpoint: workspace.endpoint, prefixes: ["article."])
+        #expect(try subscriber.waitUntilLive())
+
+        let count = 5
+        try dropArticles(workspace, count: count)
+        #expect(daemon.waitForLog("attempt=2", timeout: 30), "log:\n\(daemon.log)")
+        #expect(daemon.log.contains("Operation not permitted"))
+        // The files of the first batch wait in processing/ (nothing new is claimed meanwhile),
+        // their records out already.
+        let waiting = workspace.names(in: "processing").count
+        #expect(waiting >= 1)
+        #expect(try subscriber.receive(until: { $0.messages.count >= waiting }), "log:\n\(daemon.log)")
+        #expect(subscriber.messages.map(\.envelope.seq) == Array(1...UInt64(waiting)))
+
+        #expect(try runToEnd("/usr/bin/chattr", ["-i", done]).status == 0)
+        #expect(waitUntil(timeout: 30) { workspace.names(in: "done").count == count }, "log:\n\(daemon.log)")
+        #expect(daemon.waitForLog("the journal and the spool can be written again"))
+        try subscriber.receive(until: { $0.messages.count > count }, timeout: 1)
+        #expect(subscriber.messages.map(\.envelope.seq) == Array(1...UInt64(count)))
     }
 }
