@@ -18,6 +18,20 @@ import Testing
         ]
     }
 
+    /// `marsad ingest` on the workspace, ready.
+    func startIngest(_ workspace: Workspace) throws -> MarsadProcess {
+        let ingest = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
+        #expect(ingest.waitForLog("ingest ready"), "log:\n\(ingest.log)")
+        return ingest
+    }
+
+    /// `<workspace>/full`, made for a worker's output to be mounted over.
+    func fullDirectory(_ workspace: Workspace) throws -> String {
+        let directory = workspace.root + "/full"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
     /// Whether `pid` is stopped (state `T` in `/proc/<pid>/stat`): a SIGSTOP takes effect a
     /// moment after `kill` returns.
     func isStopped(_ pid: Int32) -> Bool {
@@ -81,15 +95,12 @@ import Testing
     /// (SQLITE_FULL) is tried again, not dropped, and the worker does not die of it. Once space is
     /// freed, every article is archived once.
     @Test func aFullDiskPausesTheArchiveWorkerUntilSpaceIsFreedWithNothingLost() throws {
-        let full = "full"
-        let workspace = try Workspace(extraConfig: "")
+        let workspace = try Workspace()
         defer { workspace.remove() }
-        let directory = workspace.root + "/" + full
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try fullDirectory(workspace)
         let config = try String(contentsOfFile: workspace.config, encoding: .utf8) + "\n[archive]\ndb = \"\(directory)/archive.sqlite\"\n"
         try config.write(toFile: workspace.config, atomically: true, encoding: .utf8)
-        let ingest = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
-        #expect(ingest.waitForLog("ingest ready"), "log:\n\(ingest.log)")
+        let ingest = try startIngest(workspace)
         let archive = try MarsadProcess(
             ["worker", "archive", "--follow", "articles", "--config", workspace.config], workDirectory: workspace.root,
             launcher: fullDisk(directory))
@@ -167,10 +178,8 @@ import Testing
     @Test func aFullDiskPausesAJSONLWorkerAndLeavesNoTornOrRepeatedLine() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        let directory = workspace.root + "/full"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let ingest = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
-        #expect(ingest.waitForLog("ingest ready"), "log:\n\(ingest.log)")
+        let directory = try fullDirectory(workspace)
+        let ingest = try startIngest(workspace)
         let mirror = try MarsadProcess(
             [
                 "worker", "jsonl", "--config", workspace.config, "--connect", workspace.endpoint, "--output", directory + "/articles.jsonl",
@@ -212,8 +221,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: done, withIntermediateDirectories: true)
         #expect(try runToEnd("/usr/bin/chattr", ["+i", done]).status == 0)
         defer { _ = try? runToEnd("/usr/bin/chattr", ["-i", done]) }
-        let daemon = try MarsadProcess(["ingest", "--config", workspace.config], workDirectory: workspace.root)
-        #expect(daemon.waitForLog("ingest ready"), "log:\n\(daemon.log)")
+        let daemon = try startIngest(workspace)
         let subscriber = try TestSubscriber(endpoint: workspace.endpoint, prefixes: ["article."])
         #expect(try subscriber.waitUntilLive())
 
