@@ -79,6 +79,6 @@ import Testing
                 with: FileManager.default.contents(atPath: workspace.spool + "/failed/feed.jsonl.line-2.error.json")!) as? [String: Any])
         #expect(report["line"] as? Int == 2)
         #expect(report["reason"] as? String == "bad_json")
-        #expect(workspace.names(in: "done").contains("feed.jsonl"))
+        #expect(waitUntil(timeout: 10) { workspace.names(in: "done").contains("feed.jsonl") })
     }
 }
