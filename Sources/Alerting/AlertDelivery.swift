@@ -207,20 +207,11 @@ final class AlertFile {
         let bytes = Array((line + "\n").utf8)
         // A line that cannot be written whole (a full disk) is cut off again: the outbox retries
         // it later, and the file must not keep a torn line in its middle.
-        let end = lseek(descriptor, 0, SEEK_END)
-        func failed(_ operation: String) -> AlertDelivery.DeliveryError {
-            let error = AlertDelivery.DeliveryError(description: "\(operation) \(path): \(String(cString: strerror(errno)))")
-            if end >= 0 { _ = ftruncate(descriptor, end) }
-            return error
+        do {
+            try bytes.withUnsafeBytes { bytes in try WholeAppend.append(bytes, to: descriptor, sync: true) }
+        } catch let failure as WholeAppend.Failure {
+            throw AlertDelivery.DeliveryError(description: failure.describe(path))
         }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw failed("write") }
-            written += count
-        }
-        guard fdatasync(descriptor) == 0 else { throw failed("fdatasync") }
         ids.insert(id)
     }
 }

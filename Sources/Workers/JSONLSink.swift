@@ -45,20 +45,11 @@ public final class JSONLSink {
         guard !batch.messages.isEmpty else { return }
         var bytes = Data()
         for message in batch.messages { bytes.append(Self.line(for: message)) }
-        let end = lseek(descriptor, 0, SEEK_END)
-        func failed(_ operation: String) -> WorkerError {
-            let error = WorkerError("\(operation) \(path): \(String(cString: strerror(errno)))")
-            if end >= 0 { _ = ftruncate(descriptor, end) }
-            return error
+        do {
+            try bytes.withUnsafeBytes { bytes in try WholeAppend.append(bytes, to: descriptor, sync: durable) }
+        } catch let failure as WholeAppend.Failure {
+            throw WorkerError(failure.describe(path))
         }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw failed("write") }
-            written += count
-        }
-        if durable && fdatasync(descriptor) != 0 { throw failed("fdatasync") }
         if let last = batch.messages.last {
             checkpoint = Checkpoint(stream: last.envelope.stream, epoch: last.envelope.epoch, seq: last.envelope.seq)
         }

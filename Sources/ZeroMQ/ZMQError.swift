@@ -27,10 +27,10 @@ public struct ZMQError: Error, CustomStringConvertible, Equatable, Sendable {
     public var isWouldBlock: Bool { code == EAGAIN }
     /// The context was shut down or terminated; the socket should be closed.
     public var isTerminated: Bool { code == ETERM }
+    /// A signal interrupted the call; it is safe to retry.
+    public var isInterrupted: Bool { code == EINTR }
 
     /// The error a blocking call gets once its context is shut down: what a loop that is asked to
     /// stop while it waits on something else throws, to end as a stop ends.
     public static func terminated(_ operation: String) -> ZMQError { ZMQError(code: ETERM, operation: operation) }
-    /// A signal interrupted the call; it is safe to retry.
-    public var isInterrupted: Bool { code == EINTR }
 }

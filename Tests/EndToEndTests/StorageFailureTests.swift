@@ -130,6 +130,7 @@ import Testing
         #expect(archive.log.contains("the batch is committed"))
         archive.signal(SIGTERM)
         #expect(archive.waitForExit() == 0, "log:\n\(archive.log)")
+        withExtendedLifetime(ingest) {}  // publishing until the end
     }
 
     /// The spool remounted read-only under a running ingest: claims fail (EROFS), the files wait
@@ -208,6 +209,7 @@ import Testing
         #expect(waitUntil(timeout: 60) { seqs()?.count == count }, "seqs: \(String(describing: seqs())); log:\n\(mirror.log)")
         #expect(seqs() == Array(1...count))
         #expect(mirror.log.contains("the batch is committed"))
+        withExtendedLifetime(ingest) {}  // publishing until the end
     }
 
     /// Files journaled whose moves to done/ fail (done/ made immutable with `chattr +i`, which

@@ -189,11 +189,13 @@ public final class Journal: Sendable {
         try appendTimer.measure {
             try writer.withLock { descriptor in
                 let path = state.withLock { $0.segments[$0.segments.count - 1].path }
-                try Self.writeAll(buffer, to: descriptor, path: path, restoringSize: startSize)
-                if settings.durable && fdatasync(descriptor) != 0 {
-                    let error = JournalError.system("fdatasync", path)
-                    _ = ftruncate(descriptor, off_t(startSize))  // the batch is not journaled: leave none of it behind
-                    throw error
+                // A batch that fails is not journaled: none of it is left behind.
+                do {
+                    try buffer.withUnsafeBytes { bytes in
+                        try WholeAppend.append(bytes, to: descriptor, endingAt: off_t(startSize), sync: settings.durable)
+                    }
+                } catch let failure as WholeAppend.Failure {
+                    throw JournalError(failure.describe(path))
                 }
             }
         }
@@ -386,20 +388,6 @@ public final class Journal: Sendable {
                 throw JournalError("\(path): entry at byte \(offset) fails its checksum")
             }
             return entry
-        }
-    }
-
-    static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String, restoringSize size: Int) throws {
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 {
-                let error = JournalError.system("write", path)
-                _ = ftruncate(descriptor, off_t(size))  // leave no partial batch behind
-                throw error
-            }
-            written += count
         }
     }
 
