@@ -126,10 +126,16 @@ public final class IngestDaemon: Sendable {
 
         // While the journal or the spool cannot be written, claimed files wait in processing/.
         var retry: StorageRetry?
+        // The episode ends once a claim's batch is stored, or nothing more waits to be claimed.
+        func recovered() {
+            guard let waiting = retry, waiting.probing else { return }
+            logger.notice("the journal and the spool can be written again", metadata: ["attempts": "\(waiting.attempts + 1)"])
+            retry = nil
+        }
         do {
             try finishLeftovers(journal: journal, publisher: publisher, reason: "finishing files left in processing/")
         } catch let error where StorageRetry.covers(error) && !options.once {
-            retry = StorageRetry(failure: error, logger: logger, spool: spool)
+            StorageRetry.fail(&retry, error, logger: logger, spool: spool)
         }
         var pending = PendingNames()
         var deferred = scanInbox(into: &pending)
@@ -162,13 +168,10 @@ public final class IngestDaemon: Sendable {
                     try finishLeftovers(journal: journal, publisher: publisher, reason: "storing the files that waited in processing/")
                     retry?.probing = true
                 } catch let error where StorageRetry.covers(error) {
-                    retry?.failedAgain(error, logger: logger, spool: spool)
+                    StorageRetry.fail(&retry, error, logger: logger, spool: spool)
                 }
             }
-            if let waiting = retry, waiting.probing, pending.isEmpty {
-                logger.notice("the journal and the spool can be written again", metadata: ["attempts": "\(waiting.attempts + 1)"])
-                retry = nil
-            }
+            if pending.isEmpty { recovered() }
             notifier.watchdog(status: retry?.status ?? self.statusLine(head: journal.head))
             let untilRescan = Int(nextRescan - min(nextRescan, now))
             let mayClaim = retry?.probing ?? true
@@ -200,10 +203,7 @@ public final class IngestDaemon: Sendable {
             if !claimed.isEmpty {
                 do {
                     try processBatch(claimed, journal: journal, publisher: publisher)
-                    if let waiting = retry, waiting.probing {
-                        logger.notice("the journal and the spool can be written again", metadata: ["attempts": "\(waiting.attempts + 1)"])
-                        retry = nil
-                    }
+                    recovered()
                 } catch let error where StorageRetry.covers(error) && !options.once {
                     StorageRetry.fail(&retry, error, logger: logger, spool: spool)
                 }
@@ -534,13 +534,13 @@ struct StorageRetry {
         }
     }
 
-    init(failure: any Error, logger: Logger, spool: Spool) {
+    private init(failure: any Error, logger: Logger, spool: Spool) {
         error = "\(failure)"
         at = 0
         schedule(logger: logger, spool: spool)
     }
 
-    mutating func failedAgain(_ failure: any Error, logger: Logger, spool: Spool) {
+    private mutating func failedAgain(_ failure: any Error, logger: Logger, spool: Spool) {
         attempts += 1
         probing = false
         error = "\(failure)"
