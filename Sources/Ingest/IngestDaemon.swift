@@ -24,10 +24,10 @@ public struct IngestCounts: Sendable, Equatable {
 /// `inbox/`, then watch the inbox with inotify until asked to stop.
 ///
 /// Files are taken in batches: each is claimed and parsed (the batch's files on every core), the
-/// new records of the batch are
-/// appended to the journal in one group commit, then the files leave `processing/`, then the
-/// records go out live. A crash at any point leaves each file either still to do or done and
-/// journaled; a file processed again finds its record in the journal and is not published twice.
+/// new records of the batch are appended to the journal in one group commit, the records go out
+/// live, then the files leave `processing/`. A crash at any point leaves each file either still
+/// to do or done and journaled; a file processed again finds its record in the journal and is not
+/// published twice.
 public final class IngestDaemon: Sendable {
     public struct Options: Sendable {
         /// Stop once `processing/` and `inbox/` are empty instead of watching.
@@ -46,6 +46,10 @@ public final class IngestDaemon: Sendable {
     private let wakeDescriptor: Int32
     private let stopRequested = Atomic<Bool>(false)
     private let state = Mutex<(counts: IngestCounts, head: UInt64, idle: Bool)>((IngestCounts(), 0, false))
+    /// Ids this process journaled whose files could not be moved on yet (a read-only or immutable
+    /// `done/`): found in the journal when their files are tried again, they are their own first
+    /// attempt, not duplicates. Touched by the work loop only.
+    private let journaledInHand = Mutex<Set<String>>([])
 
     public init(config: MarsadConfiguration, builder: RecordBuilder, logger: Logger, options: Options = Options()) throws {
         self.config = config
@@ -283,13 +287,18 @@ public final class IngestDaemon: Sendable {
         var drafts: [Journal.Draft] = []
         var finished: [(name: String, id: String, duplicate: Bool)] = []
         var batchIDs: Set<String> = []
+        var journaledEarlier: Set<String> = []
+        let inHand = journaledInHand.withLock { $0 }
         for (name, file) in zip(names, parsed) {
             guard let records = try accept(name, file) else { continue }
             if records.isEmpty { finished.append((name, "", true)) }
             for record in records {
-                let duplicate = journal.contains(id: record.id) || !batchIDs.insert(record.id).inserted
+                let journaled = journal.contains(id: record.id)
+                let duplicate = journaled || !batchIDs.insert(record.id).inserted
                 if !duplicate {
                     drafts.append(Journal.Draft(id: record.id, schema: ArticleRecord.schemaName, topics: record.topics, payload: record.payload))
+                } else if journaled && inHand.contains(record.id) {
+                    journaledEarlier.insert(record.id)
                 }
                 finished.append((name, record.id, duplicate))
             }
@@ -299,7 +308,8 @@ public final class IngestDaemon: Sendable {
         // moved on (a read-only spool) stays in processing/, and the next attempt finds its record
         // journaled already; published only then, the record would never go out live.
         try publisher.publish(entries)
-        let duplicates = finished.filter { $0.duplicate && !$0.id.isEmpty }.count
+        journaledInHand.withLock { $0.formUnion(entries.map(\.id)) }
+        let duplicates = finished.filter { $0.duplicate && !$0.id.isEmpty && !journaledEarlier.contains($0.id) }.count
         state.withLock {
             $0.counts.published += entries.count
             $0.counts.duplicates += duplicates
@@ -320,8 +330,13 @@ public final class IngestDaemon: Sendable {
                     logger.warning("a file vanished from processing/ while in hand", metadata: ["file": "\(file.name)"])
                 }
             }
+            _ = journaledInHand.withLock { $0.remove(file.id) }
             if file.id.isEmpty {
                 logger.info("no article in the file; every line was quarantined or blank", metadata: ["file": "\(file.name)"])
+            } else if journaledEarlier.contains(file.id) {
+                logger.info(
+                    "moved on; its record was journaled and published before the spool failed",
+                    metadata: ["file": "\(file.name)", "id": "\(file.id)"])
             } else if file.duplicate {
                 logger.info("duplicate of a journaled record; not published again", metadata: ["file": "\(file.name)", "id": "\(file.id)"])
             } else {
@@ -442,7 +457,14 @@ public final class IngestDaemon: Sendable {
             time: StreamClock.iso(Date()), size: bytes.count, line: line)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let failedAs = try spool.quarantineCopy(lineName, bytes: bytes, report: try encoder.encode(report))
+        let copy = try spool.quarantineCopy(lineName, bytes: bytes, report: try encoder.encode(report))
+        guard copy.written else {
+            // The same line of the same file again: after a restart, or a batch tried again after
+            // a storage failure. It was counted and reported the first time.
+            logger.debug("a line already quarantined", metadata: ["file": "\(name)", "line": "\(line)", "failed_as": "\(copy.name)"])
+            return
+        }
+        let failedAs = copy.name
         state.withLock { $0.counts.failed += 1 }
         IngestMetrics.failed(failure.reason)
         logger.warning(

@@ -108,16 +108,17 @@ public struct Spool: Sendable {
     }
 
     /// Writes `bytes` as `failed/<name>` with its report, both atomically, and returns the name
-    /// used (shortened like `quarantine`'s); an existing `failed/<name>` is left as it is (the same
-    /// line quarantined again after a restart).
+    /// used (shortened like `quarantine`'s) and whether it was written: an existing
+    /// `failed/<name>` is left as it is (the same line quarantined again after a restart or a
+    /// storage failure).
     @discardableResult
-    public func quarantineCopy(_ name: String, bytes: [UInt8], report: Data) throws -> String {
+    public func quarantineCopy(_ name: String, bytes: [UInt8], report: Data) throws -> (name: String, written: Bool) {
         let finalName = Self.fitted(name, reserving: Self.reportSuffix.utf8.count)
         let target = failed + "/" + finalName
-        if FileManager.default.fileExists(atPath: target) { return finalName }
+        if FileManager.default.fileExists(atPath: target) { return (finalName, false) }
         try writeAtomically(report, to: target + Self.reportSuffix)
         try writeAtomically(Data(bytes), to: target)
-        return finalName
+        return (finalName, true)
     }
 
     static let reportSuffix = ".error.json"

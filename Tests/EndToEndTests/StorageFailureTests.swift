@@ -216,6 +216,8 @@ import Testing
     /// even root cannot write into): each record goes out live at once, only once, and the files
     /// wait in processing/ until done/ takes them. (Before, a record was published after its
     /// file's move, so such a record went out live never: the retry found it journaled already.)
+    /// Each retry parses the files again: it counts none of them as a duplicate of itself, and a
+    /// `.jsonl` file's bad line is quarantined and counted once.
     @Test func aFileThatCannotBeMovedOnStillHasItsRecordPublishedOnce() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
@@ -227,8 +229,12 @@ import Testing
         let subscriber = try TestSubscriber(endpoint: workspace.endpoint, prefixes: ["article."])
         #expect(try subscriber.waitUntilLive())
 
-        let count = 5
-        try dropArticles(workspace, count: count)
+        let count = 6
+        try workspace.drop(
+            "00.jsonl",
+            text: #"{"headline": "الحشد الشعبي يعلن إحباط هجوم غرب الأنبار", "body": "أعلنت هيئة الحشد الشعبي إحباط هجوم في صحراء الأنبار."}"#
+                + "\n" + #"{"title": "سطر مقطوع", "body": "لم يكتمل"# + "\n")
+        try dropArticles(workspace, count: count - 1)
         #expect(daemon.waitForLog("attempt=2", timeout: 30), "log:\n\(daemon.log)")
         #expect(daemon.log.contains("Operation not permitted"))
         // The files of the first batch wait in processing/ (nothing new is claimed meanwhile),
@@ -243,5 +249,9 @@ import Testing
         #expect(daemon.waitForLog("the journal and the spool can be written again"))
         try subscriber.receive(until: { $0.messages.count > count }, timeout: 1)
         #expect(subscriber.messages.map(\.envelope.seq) == Array(1...UInt64(count)))
+        #expect(workspace.names(in: "failed").sorted() == ["00.jsonl.line-2", "00.jsonl.line-2.error.json"])
+        #expect(daemon.log.components(separatedBy: "quarantined a line").count == 2, "log:\n\(daemon.log)")
+        #expect(!daemon.log.contains("duplicate of a journaled record"), "log:\n\(daemon.log)")
+        #expect(daemon.log.contains("journaled and published before the spool failed"))
     }
 }
