@@ -92,6 +92,27 @@ import Testing
         #expect(try reopened.read(from: 1, limit: 10).entries.map(\.seq) == [1, 2, 3, 4])
     }
 
+    /// Torn bytes left behind while the journal is open (a batch whose write failed, then whose
+    /// cut-back failed too, as on a disk that went bad): the next append cuts them off before it
+    /// writes, so its offsets point at its own entries, and a reopening reads every batch.
+    @Test func tornBytesLeftByAFailedCutBackAreCutBeforeTheNextAppend() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let journal = try Journal(settings: settings(), logger: logger)
+            _ = try journal.append([draft(0), draft(1)])
+            let path = directory + "/" + segmentFiles[0]
+            let handle = FileHandle(forWritingAtPath: path)!
+            handle.seekToEndOfFile()
+            handle.write(Data(repeating: 0x5A, count: 777))
+            handle.closeFile()
+            #expect(try journal.append([draft(2), draft(3)]).map(\.seq) == [3, 4])
+            #expect(try journal.read(from: 1, limit: 10).entries.map(\.id) == (0..<4).map { draft($0).id })
+        }
+        let reopened = try Journal(settings: settings(), logger: logger)
+        #expect(reopened.head == 4)
+        #expect(try reopened.read(from: 1, limit: 10).entries.map(\.id) == (0..<4).map { draft($0).id })
+    }
+
     @Test func aCorruptLastEntryIsCutOff() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {

@@ -189,6 +189,7 @@ public final class Journal: Sendable {
         try appendTimer.measure {
             try writer.withLock { descriptor in
                 let path = state.withLock { $0.segments[$0.segments.count - 1].path }
+                try Self.prepareWriter(&descriptor, path: path, size: startSize)
                 // A batch that fails is not journaled: none of it is left behind.
                 do {
                     try buffer.withUnsafeBytes { bytes in
@@ -282,6 +283,26 @@ public final class Journal: Sendable {
             $0.segments.append(Segment(firstSeq: firstSeq, path: path, offsets: [], ids: [], size: 0, lastTimeMilliseconds: 0))
         }
         try openWriter(path: path)
+    }
+
+    /// Makes `descriptor` a writer at the end of the last whole batch, `size`: reopened if an
+    /// earlier open failed (a segment started when no descriptor was left), and the file cut
+    /// back if it is longer, because a failed batch's cut-back failed too (offsets are counted
+    /// from `size`, and an append would land after the torn bytes).
+    private static func prepareWriter(_ descriptor: inout Int32, path: String, size: Int) throws {
+        if descriptor < 0 {
+            descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+            if descriptor < 0 { throw JournalError.system("open", path) }
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw JournalError.system("stat", path) }
+        guard status.st_size != off_t(size) else { return }
+        guard status.st_size > off_t(size), ftruncate(descriptor, off_t(size)) == 0 else {
+            throw JournalError(
+                status.st_size < off_t(size)
+                    ? "\(path) is \(status.st_size) bytes, shorter than the \(size) journaled; something else truncated it"
+                    : "cannot cut \(path) back to its last whole batch (\(size) bytes): \(String(cString: strerror(errno)))")
+        }
     }
 
     private func openWriter(path: String) throws {
