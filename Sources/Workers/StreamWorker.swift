@@ -118,7 +118,7 @@ public final class StreamWorker: Sendable {
                     writeStatus(progress.withLock { $0 }, force: true)
                     continue
                 }
-                if !batch.messages.isEmpty || batch.checkpoint != start {
+                if !batch.messages.isEmpty || batch.checkpoint != progress.withLock({ $0 }) {
                     try commit(batch, to: sink, metrics: metrics)
                     memory.worked()
                 }

@@ -185,5 +185,23 @@ enum ArchiveBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringCo
             "archive log:\n\(archive.log)\nclassify log:\n\(classify.log)")
         #expect(exported() == 5)
         #expect(archive.process.isRunning)
+
+        // At rest, the worker writes nothing: no transaction per idle poll (every 500 ms), and so
+        // no WAL to checkpoint. The checkpoints' times stay as the last batch left them.
+        func checkpointTimes() -> String? {
+            let query = try? runToEnd(
+                "/usr/bin/env",
+                [
+                    "python3", "-c",
+                    "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT group_concat(stream || \" \" || seq || \" \" || updated_at) FROM checkpoints').fetchone()[0])",
+                    workspace.state + "/archive.sqlite",
+                ])
+            return query.map { $0.output.trimmingCharacters(in: .whitespacesAndNewlines) }
+        }
+        Thread.sleep(forTimeInterval: 1.5)
+        let atRest = checkpointTimes()
+        Thread.sleep(forTimeInterval: 2)
+        #expect(atRest != nil && atRest != "None")
+        #expect(checkpointTimes() == atRest, "archive log:\n\(archive.log)")
     }
 }
