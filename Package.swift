@@ -190,6 +190,7 @@ let package = Package(
             dependencies: ["MarsadStream", "ZeroMQ", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "MarsadRecord", "MarsadStream"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "MarsadStream"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["ZeroMQ", "MarsadStream", "MarsadRecord", .product(name: "Logging", package: "swift-log")]
