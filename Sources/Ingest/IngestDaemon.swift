@@ -46,10 +46,11 @@ public final class IngestDaemon: Sendable {
     private let wakeDescriptor: Int32
     private let stopRequested = Atomic<Bool>(false)
     private let state = Mutex<(counts: IngestCounts, head: UInt64, idle: Bool)>((IngestCounts(), 0, false))
-    /// Ids this process journaled whose files could not be moved on yet (a read-only or immutable
-    /// `done/`): found in the journal when their files are tried again, they are their own first
-    /// attempt, not duplicates. Touched by the work loop only.
-    private let journaledInHand = Mutex<Set<String>>([])
+    /// Files in `processing/` whose records are journaled and published but which could not be
+    /// moved on yet (a read-only or immutable `done/`), with what became of each record: the next
+    /// attempt only moves them on (a parse again, perhaps with a reloaded parser, could give
+    /// another id). Touched by the work loop only.
+    private let awaitingMove = Mutex<[String: [Outcome]]>([:])
 
     public init(config: MarsadConfiguration, builder: RecordBuilder, logger: Logger, options: Options = Options()) throws {
         self.config = config
@@ -142,6 +143,8 @@ public final class IngestDaemon: Sendable {
             StorageRetry.fail(&retry, error, logger: logger, spool: spool)
         }
         var pending = PendingNames()
+        // Names in inbox/ whose claim failed for a reason of their own, already said.
+        var unclaimable: Set<String> = []
         var deferred = scanInbox(into: &pending)
         var nextRescan = StreamClock.monotonicMilliseconds() + rescanDelay(deferred: deferred)
         logger.info(
@@ -197,7 +200,21 @@ public final class IngestDaemon: Sendable {
             var claimed: [String] = []
             while retry?.probing ?? true, claimed.count < config.ingest.batchMax, let name = pending.popFirst() {
                 do {
-                    if let name = try spool.claim(name) { claimed.append(name) }
+                    if let claimedAs = try spool.claim(name) {
+                        claimed.append(claimedAs)
+                        unclaimable.remove(name.displayName)
+                    }
+                } catch let error as SpoolError where !error.isStorageWide && !options.once {
+                    // This file alone cannot be taken: the others go on, and it stays in inbox/
+                    // for the next rescan (said once, not at each rescan).
+                    if unclaimable.insert(name.displayName).inserted {
+                        logger.warning(
+                            "cannot claim a file; it stays in inbox/ and is tried again at each rescan",
+                            metadata: [
+                                "file": "\(name.displayName)", "error": "\(error)",
+                                "hint": "let the marsad user rename it (not immutable, not another user's file in a sticky directory)",
+                            ])
+                    }
                 } catch let error where StorageRetry.covers(error) && !options.once {
                     // A spool that cannot be written (remounted read-only): the name waits too.
                     pending.append(name)
@@ -229,9 +246,18 @@ public final class IngestDaemon: Sendable {
     /// Processes what is in processing/, in batches: at start-up, files a crash left there; after
     /// a storage failure, the files that waited there.
     private func finishLeftovers(journal: Journal, publisher: StreamPublisher, reason: String) throws {
-        let leftovers = spool.names(in: spool.processing)
-        guard !leftovers.isEmpty else { return }
-        logger.info("\(reason)", metadata: ["files": "\(leftovers.count)"])
+        let inProcessing = spool.names(in: spool.processing)
+        guard !inProcessing.isEmpty else { return }
+        logger.info("\(reason)", metadata: ["files": "\(inProcessing.count)"])
+        // Files journaled and published already, which only need moving on (one that left
+        // processing/ by other means is forgotten).
+        let present = Set(inProcessing)
+        let waiting = awaitingMove.withLock { waiting in
+            waiting = waiting.filter { present.contains($0.key) }
+            return waiting
+        }
+        try moveOn(inProcessing.compactMap { name in waiting[name].map { (name, $0) } })
+        let leftovers = inProcessing.filter { waiting[$0] == nil }
         for batch in stride(from: 0, to: leftovers.count, by: config.ingest.batchMax) where !stopping {
             SystemdNotifier.shared.watchdog()
             try processBatch(
@@ -277,6 +303,14 @@ public final class IngestDaemon: Sendable {
         return interval > 0 ? UInt64(interval) * 1000 : UInt64.max / 2
     }
 
+    /// What became of one record of a file (or of a file without one, `id` empty).
+    struct Outcome {
+        let id: String
+        let duplicate: Bool
+        let seq: UInt64
+        let fileBytes: Int
+    }
+
     /// Processes files claimed into `processing/`: parse each, journal the new records in one
     /// group commit, publish them live, then move the files on.
     private func processBatch(_ names: [String], journal: Journal, publisher: StreamPublisher) throws {
@@ -285,62 +319,75 @@ public final class IngestDaemon: Sendable {
         // duplicates, the journal, publishing, moving) goes file by file in the batch's order.
         let parsed = Self.parseAll(names, spool: spool, maxBytes: config.spool.maxFileBytes, builder: builder)
         var drafts: [Journal.Draft] = []
-        var finished: [(name: String, id: String, duplicate: Bool)] = []
+        var finished: [(name: String, record: ParsedFile.Ready?, duplicate: Bool)] = []
         var batchIDs: Set<String> = []
-        var journaledEarlier: Set<String> = []
-        let inHand = journaledInHand.withLock { $0 }
         for (name, file) in zip(names, parsed) {
             guard let records = try accept(name, file) else { continue }
-            if records.isEmpty { finished.append((name, "", true)) }
+            if records.isEmpty { finished.append((name, nil, true)) }
             for record in records {
-                let journaled = journal.contains(id: record.id)
-                let duplicate = journaled || !batchIDs.insert(record.id).inserted
+                let duplicate = journal.contains(id: record.id) || !batchIDs.insert(record.id).inserted
                 if !duplicate {
                     drafts.append(Journal.Draft(id: record.id, schema: ArticleRecord.schemaName, topics: record.topics, payload: record.payload))
-                } else if journaled && inHand.contains(record.id) {
-                    journaledEarlier.insert(record.id)
                 }
-                finished.append((name, record.id, duplicate))
+                finished.append((name, record, duplicate))
             }
         }
         let entries = try journal.append(drafts)
         // Journaled: published now, whatever happens to the moves below. A file that cannot be
-        // moved on (a read-only spool) stays in processing/, and the next attempt finds its record
-        // journaled already; published only then, the record would never go out live.
+        // moved on (a read-only spool) waits in processing/ with its outcome (`awaitingMove`);
+        // published only once moved, its record would never go out live.
         try publisher.publish(entries)
-        journaledInHand.withLock { $0.formUnion(entries.map(\.id)) }
-        let duplicates = finished.filter { $0.duplicate && !$0.id.isEmpty && !journaledEarlier.contains($0.id) }.count
         state.withLock {
             $0.counts.published += entries.count
-            $0.counts.duplicates += duplicates
             $0.head = journal.head
         }
         IngestMetrics.published.increment(by: entries.count)
-        IngestMetrics.duplicates.increment(by: duplicates)
         let seqByID = Dictionary(entries.map { ($0.id, $0.seq) }, uniquingKeysWith: { first, _ in first })
-        var moved: Set<String> = []
+        var files: [(name: String, outcomes: [Outcome])] = []
         for file in finished {
-            if moved.insert(file.name).inserted {
-                do {
-                    switch config.spool.afterProcessing {
-                    case .move: try spool.complete(file.name)
-                    case .delete: try spool.delete(file.name)
-                    }
-                } catch let error as SpoolError where error.code == ENOENT {
-                    logger.warning("a file vanished from processing/ while in hand", metadata: ["file": "\(file.name)"])
-                }
-            }
-            _ = journaledInHand.withLock { $0.remove(file.id) }
-            if file.id.isEmpty {
-                logger.info("no article in the file; every line was quarantined or blank", metadata: ["file": "\(file.name)"])
-            } else if journaledEarlier.contains(file.id) {
-                logger.info(
-                    "moved on; its record was journaled and published before the spool failed",
-                    metadata: ["file": "\(file.name)", "id": "\(file.id)"])
-            } else if file.duplicate {
-                logger.info("duplicate of a journaled record; not published again", metadata: ["file": "\(file.name)", "id": "\(file.id)"])
+            let outcome = Outcome(
+                id: file.record?.id ?? "", duplicate: file.duplicate, seq: file.record.flatMap { seqByID[$0.id] } ?? 0,
+                fileBytes: file.record?.fileBytes ?? 0)
+            if files.last?.name == file.name {
+                files[files.count - 1].outcomes.append(outcome)
             } else {
-                logger.info("published", metadata: ["file": "\(file.name)", "id": "\(file.id)", "seq": "\(seqByID[file.id] ?? 0)"])
+                files.append((file.name, [outcome]))
+            }
+        }
+        try moveOn(files)
+    }
+
+    /// Moves each file out of `processing/` (to `done/`, or deletes it), then counts and logs its
+    /// records. When a move fails, that file and the rest wait in `awaitingMove`, to be moved on
+    /// by the next attempt without being parsed again.
+    private func moveOn(_ files: [(name: String, outcomes: [Outcome])]) throws {
+        for (index, file) in files.enumerated() {
+            do {
+                switch config.spool.afterProcessing {
+                case .move: try spool.complete(file.name)
+                case .delete: try spool.delete(file.name)
+                }
+            } catch let error as SpoolError where error.code == ENOENT {
+                logger.warning("a file vanished from processing/ while in hand", metadata: ["file": "\(file.name)"])
+            } catch {
+                awaitingMove.withLock { waiting in
+                    for rest in files[index...] { waiting[rest.name] = rest.outcomes }
+                }
+                throw error
+            }
+            awaitingMove.withLock { _ = $0.removeValue(forKey: file.name) }
+            let duplicates = file.outcomes.filter { $0.duplicate && !$0.id.isEmpty }.count
+            state.withLock { $0.counts.duplicates += duplicates }
+            IngestMetrics.duplicates.increment(by: duplicates)
+            for outcome in file.outcomes {
+                IngestMetrics.bytes.increment(by: outcome.fileBytes)
+                if outcome.id.isEmpty {
+                    logger.info("no article in the file; every line was quarantined or blank", metadata: ["file": "\(file.name)"])
+                } else if outcome.duplicate {
+                    logger.info("duplicate of a journaled record; not published again", metadata: ["file": "\(file.name)", "id": "\(outcome.id)"])
+                } else {
+                    logger.info("published", metadata: ["file": "\(file.name)", "id": "\(outcome.id)", "seq": "\(outcome.seq)"])
+                }
             }
         }
     }
@@ -428,7 +475,6 @@ public final class IngestDaemon: Sendable {
             switch item {
             case .ready(let record):
                 records.append(record)
-                IngestMetrics.bytes.increment(by: record.fileBytes)
             case .failed(let line, let lineBytes, let failure):
                 guard let line else {
                     try quarantineWhole(name, failure: IngestFailure(failure))

@@ -108,16 +108,22 @@ public struct Spool: Sendable {
     }
 
     /// Writes `bytes` as `failed/<name>` with its report, both atomically, and returns the name
-    /// used (shortened like `quarantine`'s) and whether it was written: an existing
-    /// `failed/<name>` is left as it is (the same line quarantined again after a restart or a
-    /// storage failure).
+    /// used (shortened like `quarantine`'s) and whether it was written. An existing copy with the
+    /// same bytes is left as it is (the same line quarantined again after a restart or a storage
+    /// failure); one with other bytes (the same line number of another file of the same name) is
+    /// kept, and this one takes the next free `.dup-<n>` name.
     @discardableResult
     public func quarantineCopy(_ name: String, bytes: [UInt8], report: Data) throws -> (name: String, written: Bool) {
-        let finalName = Self.fitted(name, reserving: Self.reportSuffix.utf8.count)
-        let target = failed + "/" + finalName
-        if FileManager.default.fileExists(atPath: target) { return (finalName, false) }
-        try writeAtomically(report, to: target + Self.reportSuffix)
-        try writeAtomically(Data(bytes), to: target)
+        let reserving = Self.reportSuffix.utf8.count
+        var finalName = Self.fitted(name, reserving: reserving)
+        var attempt = 0
+        while FileManager.default.fileExists(atPath: failed + "/" + finalName) {
+            if FileManager.default.contents(atPath: failed + "/" + finalName) == Data(bytes) { return (finalName, false) }
+            attempt += 1
+            finalName = Self.suffixed(name, attempt, reserving: reserving)
+        }
+        try writeAtomically(report, to: failed + "/" + finalName + Self.reportSuffix)
+        try writeAtomically(Data(bytes), to: failed + "/" + finalName)
         return (finalName, true)
     }
 
@@ -273,4 +279,8 @@ public struct SpoolError: Error, CustomStringConvertible {
     public let path: String
     public let code: Int32
     public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
+
+    /// Whether the file system itself fails (full, read-only, failing), rather than one file
+    /// (made immutable, owned by another user in a sticky inbox, a name that never frees).
+    public var isStorageWide: Bool { [EROFS, ENOSPC, EDQUOT, EIO].contains(code) }
 }

@@ -148,6 +148,34 @@ import Testing
         #expect(daemon.log.contains("duplicate of a journaled record"))
     }
 
+    /// A file that cannot be claimed for a reason of its own (here made immutable with `chattr
+    /// +i`, as a file of another user in a sticky inbox would be) does not hold up the others
+    /// and pauses nothing: said once, it stays in inbox/ and is taken at the first rescan after
+    /// it can be. (Before, it was taken for a storage failure, and ingest paused for good.)
+    @Test func aFileThatCannotBeClaimedWaitsAloneInTheInbox() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        // In the inbox before ingest starts: its first scan finds it.
+        let stuck = workspace.inbox + "/stuck.txt"
+        #expect(FileManager.default.createFile(atPath: stuck, contents: Data("عنوان خبر عالق\nفقرة عن الانسحاب من العراق.\n".utf8)))
+        #expect(try runToEnd("/usr/bin/chattr", ["+i", stuck]).status == 0)
+        defer { _ = try? runToEnd("/usr/bin/chattr", ["-i", stuck]) }
+        let daemon = try startIngest(workspace)
+        #expect(daemon.waitForLog("ingest ready"))
+        try workspace.drop("a.txt", text: "عنوان خبر عن العراق وسوريا\nفقرة عن الانسحاب من العراق.\n")
+        #expect(waitUntil(timeout: 20) { workspace.names(in: "done") == ["a.txt"] }, "log:\n\(daemon.log)")
+        usleep(4_500_000)  // two rescans of the test config
+        try workspace.drop("b.txt", text: "عنوان خبر آخر عن سوريا\nفقرة عن الحدود مع سوريا.\n")
+        #expect(waitUntil(timeout: 5) { workspace.names(in: "done") == ["a.txt", "b.txt"] }, "log:\n\(daemon.log)")
+        #expect(daemon.log.components(separatedBy: "cannot claim a file").count == 2, "log:\n\(daemon.log)")
+        #expect(daemon.log.contains("Operation not permitted"))
+        #expect(!daemon.log.contains("cannot store"), "log:\n\(daemon.log)")
+        #expect(workspace.names(in: "inbox") == ["stuck.txt"])
+
+        #expect(try runToEnd("/usr/bin/chattr", ["-i", stuck]).status == 0)
+        #expect(waitUntil(timeout: 20) { workspace.names(in: "done") == ["a.txt", "b.txt", "stuck.txt"] }, "log:\n\(daemon.log)")
+    }
+
     @Test func aFullInotifyQueueTriggersARescanAndNothingIsLost() throws {
         let workspace = try Workspace(extraConfig: "")
         defer { workspace.remove() }

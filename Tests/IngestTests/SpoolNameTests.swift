@@ -59,4 +59,25 @@ import Testing
         #expect(spool.inboxNames().isEmpty)
         #expect(try spool.claim(names[0]) == nil)
     }
+
+    /// A `.jsonl` file's bad line quarantined again (a restart, a batch tried again) is left as
+    /// it is and not reported twice; the same line number of another file of the same name (a
+    /// feed that arrives every day as `feed.jsonl`) is kept beside it, not dropped.
+    @Test func aLineQuarantinedAgainIsKeptOnceAndAnotherFilesLineBesideIt() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let spool = Spool(root: root)
+        try spool.prepare()
+        let monday = Array(#"{"title": "سطر مقطوع", "body": "لم يكتمل"#.utf8)
+        let tuesday = Array(#"{"title": "خبر الثلاثاء"#.utf8)
+        let report = Data("{}".utf8)
+        #expect(try spool.quarantineCopy("feed.jsonl.line-2", bytes: monday, report: report) == ("feed.jsonl.line-2", true))
+        #expect(try spool.quarantineCopy("feed.jsonl.line-2", bytes: monday, report: report) == ("feed.jsonl.line-2", false))
+        let second = try spool.quarantineCopy("feed.jsonl.line-2", bytes: tuesday, report: report)
+        #expect(second.written && second.name != "feed.jsonl.line-2")
+        #expect(try spool.quarantineCopy("feed.jsonl.line-2", bytes: tuesday, report: report) == (second.name, false))
+        #expect(FileManager.default.contents(atPath: spool.failed + "/feed.jsonl.line-2") == Data(monday))
+        #expect(FileManager.default.contents(atPath: spool.failed + "/" + second.name) == Data(tuesday))
+        #expect(FileManager.default.fileExists(atPath: spool.failed + "/" + second.name + ".error.json"))
+    }
 }
