@@ -192,6 +192,10 @@ let package = Package(
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "MarsadRecord", "MarsadStream"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "MarsadStream"]),
         .testTarget(
+            name: "ClassifyWorkerTests",
+            dependencies: ["ClassifyWorker", "Classification", "MarsadStream", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["ZeroMQ", "MarsadStream", "MarsadRecord", .product(name: "Logging", package: "swift-log")]
         ),

@@ -118,7 +118,13 @@ public final class AlertSink: RecordSink {
             Counter(label: "marsad_alerts_total", dimensions: [("rule", alert.rule), ("severity", alert.severity)]).increment()
             logger.info("alert raised", metadata: ["rule": "\(alert.rule)", "id": "\(alert.id)", "record": "\(alert.article.id)"])
         }
-        try delivery.deliverDue()
+        // The batch, its alerts and their outbox are committed: a delivery that cannot be made
+        // now is the outbox's to retry between batches, not a reason to evaluate the batch again.
+        do {
+            try delivery.deliverDue()
+        } catch {
+            logger.warning("cannot deliver alerts now; the outbox is tried again between batches", metadata: ["error": "\(error)"])
+        }
     }
 
     public func idle() throws {

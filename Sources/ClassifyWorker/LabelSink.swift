@@ -49,6 +49,9 @@ public final class LabelSink: RecordSink {
     public let replayEndpoint: String
     /// Features of the words seen in earlier articles (this sink is used by one thread).
     private var memo: Classifier.Memo = [:]
+    /// The article of the last labels record journaled: a batch tried again after its records
+    /// were journaled (its publishing failed) skips what is journaled already.
+    private var lastJournaled: Checkpoint?
 
     /// Opens the journal and binds the endpoints; call on the worker's thread.
     public init(classifier: Classifier, settings: Settings, logger: Logger) throws {
@@ -72,6 +75,7 @@ public final class LabelSink: RecordSink {
         publisher.first = journal.first
         publishEndpoint = publisher.boundEndpoint
         try publisher.sendHeartbeat()
+        lastJournaled = try checkpoint
     }
 
     /// Stops publishing and ends the replay thread.
@@ -97,9 +101,15 @@ public final class LabelSink: RecordSink {
 
     public func commit(_ batch: DurableSubscriber.Batch) throws {
         var drafts: [Journal.Draft] = []
+        var journaling: Checkpoint?
         let now = Timestamp.iso(Date())
         for message in batch.messages {
             guard message.envelope.schema == ArticleRecord.schemaName else { continue }
+            if let last = lastJournaled, last.stream == message.envelope.stream, last.epoch == message.envelope.epoch,
+                message.envelope.seq <= last.seq
+            {
+                continue
+            }
             // Only the text is decoded: the article goes out exactly as ingest published it.
             let article: ArticleRecord.Text
             do {
@@ -116,8 +126,10 @@ public final class LabelSink: RecordSink {
                 Journal.Draft(
                     id: article.id, schema: LabelsRecord.schemaName, topics: [Self.allTopic] + labels.map { Self.topic(label: $0.label) },
                     payload: payload))
+            journaling = Checkpoint(stream: source.stream, epoch: source.epoch, seq: source.seq)
         }
         let entries = try journal.append(drafts)
+        if let journaling { lastJournaled = journaling }
         try publisher.publish(entries)
         publisher.first = journal.first
         onCommit?(journal.head)

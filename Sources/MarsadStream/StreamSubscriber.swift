@@ -106,9 +106,10 @@ public final class StreamSubscriber {
             }
         }
         guard let known = lastSeq[envelope.stream], known.epoch == envelope.epoch else { return nil }
+        guard seq > 0 else { return nil }
         let firstMissing = known.seq + 1
         let lastMissing = inclusive ? seq : seq - 1
-        guard seq > 0, firstMissing <= lastMissing else { return nil }
+        guard firstMissing <= lastMissing else { return nil }
         return .gap(missing: firstMissing...lastMissing, stream: envelope.stream, epoch: envelope.epoch)
     }
 }

@@ -35,6 +35,25 @@ import ZeroMQ
         Issue.record("the subscriber never went live")
     }
 
+    /// A record numbered 0 (no journal numbers one so; a foreign or broken publisher might)
+    /// after a known one is delivered as it is, not a crash of the subscriber's gap tracking.
+    @Test func aRecordNumberedZeroIsNoGapAndNoCrash() throws {
+        let context = try Context()
+        defer { context.shutdown() }
+        let endpoint =
+            "ipc://" + FileManager.default.temporaryDirectory.appendingPathComponent("marsad-zero-\(UUID().uuidString.prefix(8)).pub").path
+        let publisher = try StreamPublisher(
+            context: context,
+            settings: .init(stream: "ingest", endpoint: endpoint, replayEndpoint: nil, heartbeatIntervalMilliseconds: 1000, sendHighWaterMark: 1000),
+            epoch: 1, head: 0, logger: Logger(label: "test"))
+        defer { publisher.close(lingerMilliseconds: 0) }
+        let articles = try StreamSubscriber(context: context, endpoint: endpoint, prefixes: ["article."])
+        try Self.waitLive(articles, publisher)
+        try publisher.publish([Self.entry(1, topics: ["article."])])
+        try publisher.publish([Self.entry(0, topics: ["article."])])
+        #expect(try Self.messages(articles, milliseconds: 300).map(\.envelope.seq) == [1, 0])
+    }
+
     @Test func entityTopicsReachTheirSubscribersOnlyOnceSomeoneAsks() throws {
         let context = try Context()
         defer { context.shutdown() }
