@@ -131,9 +131,16 @@ public final class DurableSubscriber {
     /// and the replay endpoint for the rest; returns the records, where the scan ended, and the
     /// journal's first seq.
     private func fill(from: UInt64, through: UInt64, replay: ReplayClient) throws -> ([StreamMessage], UInt64, UInt64) {
-        let stream = checkpoint!.stream
+        let (stream, epoch) = (checkpoint!.stream, checkpoint!.epoch)
         let prefixes = subscriber.prefixes
         let summary = try replay.seqs(stream: stream, from: from, through: through, prefixes: prefixes)
+        // A journal started anew behind the same endpoint (its old epoch gone) numbers other
+        // records with the same seqs: nothing of it counts until its heartbeat moves this
+        // consumer to the new epoch (`adopt`).
+        guard summary.epoch == epoch else {
+            throw ReplayClient.ReplayFailed(
+                description: "\(replay.endpoint) serves epoch \(summary.epoch) of \(stream), not \(epoch); waiting for the stream's heartbeat")
+        }
         let wanted = summary.seqs ?? []
         let missing = wanted.filter { buffered[$0] == nil }
         var fetched: [UInt64: StreamMessage] = [:]
@@ -141,6 +148,9 @@ public final class DurableSubscriber {
             var cursor = low
             while cursor <= high {
                 let batch = try replay.records(stream: stream, from: cursor, through: high, prefixes: prefixes, limit: options.batch)
+                guard batch.summary.epoch == epoch, batch.messages.allSatisfy({ $0.envelope.epoch == epoch }) else {
+                    throw ReplayClient.ReplayFailed(description: "\(replay.endpoint) changed epoch during a replay of \(stream)")
+                }
                 for message in batch.messages { fetched[message.envelope.seq] = message }
                 replayedCount += batch.messages.count
                 guard batch.summary.next > cursor else { break }

@@ -36,22 +36,24 @@ public final class ReplayClient {
     )
         throws -> Batch
     {
-        let socket = try connected()
-        try send(
-            ReplayProtocol.Request(
-                stream: stream, from: from, through: through, prefixes: prefixes.isEmpty ? nil : prefixes, limit: limit, mode: .records), on: socket)
-        var messages: [StreamMessage] = []
-        while true {
-            let frames = try receive(on: socket)
-            switch frames[0].string {
-            case "record" where frames.count == 4:
-                let envelope = try frames[2].withUnsafeBytes { try Envelope.decode($0) }
-                messages.append(StreamMessage(topic: frames[1].string, envelope: envelope, payload: frames[3].withUnsafeBytes { Data($0) }))
-            case "end" where frames.count == 2:
-                let summary = try frames[1].withUnsafeBytes { try JSONDecoder().decode(ReplayProtocol.Summary.self, from: Data($0)) }
-                return Batch(messages: messages, summary: summary)
-            default:
-                throw failure(frames)
+        try exchange { socket in
+            try send(
+                ReplayProtocol.Request(
+                    stream: stream, from: from, through: through, prefixes: prefixes.isEmpty ? nil : prefixes, limit: limit, mode: .records),
+                on: socket)
+            var messages: [StreamMessage] = []
+            while true {
+                let frames = try receive(on: socket)
+                switch frames[0].string {
+                case "record" where frames.count == 4:
+                    let envelope = try frames[2].withUnsafeBytes { try Envelope.decode($0) }
+                    messages.append(StreamMessage(topic: frames[1].string, envelope: envelope, payload: frames[3].withUnsafeBytes { Data($0) }))
+                case "end" where frames.count == 2:
+                    let summary = try frames[1].withUnsafeBytes { try JSONDecoder().decode(ReplayProtocol.Summary.self, from: Data($0)) }
+                    return Batch(messages: messages, summary: summary)
+                default:
+                    throw failure(frames)
+                }
             }
         }
     }
@@ -59,13 +61,31 @@ public final class ReplayClient {
     /// The seqs from `from` through `through` that match `prefixes` (as far as one answer scans:
     /// up to `summary.next - 1`).
     public func seqs(stream: String, from: UInt64, through: UInt64, prefixes: [String]) throws -> ReplayProtocol.Summary {
+        try exchange { socket in
+            try send(
+                ReplayProtocol.Request(stream: stream, from: from, through: through, prefixes: prefixes.isEmpty ? nil : prefixes, mode: .seqs),
+                on: socket)
+            let frames = try receive(on: socket)
+            guard frames[0].string == "seqs", frames.count == 2 else { throw failure(frames) }
+            return try frames[1].withUnsafeBytes { try JSONDecoder().decode(ReplayProtocol.Summary.self, from: Data($0)) }
+        }
+    }
+
+    /// One request and its answer. Any failure (no answer in time, an error answer, an answer
+    /// that does not decode) replaces the socket, so what is left of that answer is never read
+    /// as the next one's, and is a `ReplayFailed`, which a consumer retries; only the context's
+    /// shutdown passes as it is.
+    private func exchange<Answer>(_ body: (Socket) throws -> Answer) throws -> Answer {
         let socket = try connected()
-        try send(
-            ReplayProtocol.Request(stream: stream, from: from, through: through, prefixes: prefixes.isEmpty ? nil : prefixes, mode: .seqs), on: socket
-        )
-        let frames = try receive(on: socket)
-        guard frames[0].string == "seqs", frames.count == 2 else { throw failure(frames) }
-        return try frames[1].withUnsafeBytes { try JSONDecoder().decode(ReplayProtocol.Summary.self, from: Data($0)) }
+        do {
+            return try body(socket)
+        } catch let error as ZMQError where error.isTerminated {
+            throw error
+        } catch {
+            socket.close()
+            self.socket = nil
+            throw error as? ReplayFailed ?? ReplayFailed(description: "\(endpoint): \(error)")
+        }
     }
 
     private func connected() throws -> Socket {
@@ -84,8 +104,6 @@ public final class ReplayClient {
 
     private func receive(on socket: Socket) throws -> [Message] {
         guard let frames = try socket.receive(), !frames.isEmpty else {
-            socket.close()
-            self.socket = nil
             throw ReplayFailed(description: "no answer from \(endpoint) within \(timeoutMilliseconds) ms")
         }
         return frames

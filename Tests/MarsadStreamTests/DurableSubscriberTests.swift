@@ -108,6 +108,46 @@ import ZeroMQ
         #expect(subscriber.replayedCount < 400, "no copy arrived live")
     }
 
+    /// Ingest started over with a new journal (a new epoch) behind the same replay endpoint,
+    /// while a consumer of the old epoch is behind: before the new epoch's heartbeat reaches it,
+    /// the consumer must not take the new journal's records for the old one's seqs (they would be
+    /// stored under the old epoch's checkpoint, then delivered again under the new one).
+    @Test func aReplayOfAnotherEpochIsNotTakenForTheOldOne() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let context = try Context()
+        defer { context.shutdown() }
+        let journal = try Journal(settings: JournalSettings(directory: directory + "/journal", stream: "ingest", durable: false), logger: logger)
+        _ = try journal.append(Self.drafts(0..<10))
+        let replay = try ReplayServer(journal: journal, endpoint: "ipc://\(directory)/replay", context: context, logger: logger).start()
+        // Heartbeats of the old epoch still arrive (its head 20), naming the same replay endpoint.
+        let oldEpoch = journal.epoch - 1
+        let publisher = try StreamPublisher(
+            context: context,
+            settings: .init(
+                stream: "ingest", endpoint: "ipc://\(directory)/pub", replayEndpoint: replay, heartbeatIntervalMilliseconds: 50,
+                sendHighWaterMark: 1000),
+            epoch: oldEpoch, head: 20, logger: logger)
+        defer { publisher.close(lingerMilliseconds: 0) }
+        let subscriber = try DurableSubscriber(
+            context: context, options: .init(endpoint: "ipc://\(directory)/pub", prefixes: ["article."], batch: 64),
+            checkpoint: Checkpoint(stream: "ingest", epoch: oldEpoch, seq: 5), logger: logger)
+        var delivered: [UInt64] = []
+        var polls = 0
+        let deadline = Date().addingTimeInterval(1.5)
+        while Date() < deadline {
+            try publisher.handleSubscriptions()
+            try publisher.sendHeartbeat()
+            if let batch = try subscriber.next(timeoutMilliseconds: 20) {
+                polls += 1
+                delivered += batch.messages.map(\.envelope.seq)
+                #expect(batch.checkpoint == Checkpoint(stream: "ingest", epoch: oldEpoch, seq: 5))
+            }
+        }
+        #expect(polls > 0, "the subscriber never heard the stream")
+        #expect(delivered.isEmpty)
+    }
+
     /// Subscribes live to `prefixes` of `stream` and waits for its first heartbeat.
     func liveSubscriber(_ stream: Stream, prefixes: [String]) throws -> DurableSubscriber {
         let subscriber = try DurableSubscriber(
