@@ -149,6 +149,27 @@ import Testing
         #expect(reopened.first == first && reopened.head == 60)
     }
 
+    /// Retention smaller than a segment (the configuration allows it) never takes the segment
+    /// of the last record: the head stays readable, where the classify worker resumes from.
+    @Test func retentionKeepsTheLastRecord() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let journal = try Journal(settings: settings(segmentBytes: 2_000, retentionBytes: 500), logger: logger)
+            // Up to a roll-over: the last record closes a full segment, a new empty one follows.
+            var index = 0
+            repeat {
+                _ = try journal.append([draft(index, size: 400)])
+                index += 1
+            } while segmentFiles.last != String(format: "%020llu.seg", journal.head + 1) && index < 100
+            #expect(index > 4 && index < 100)
+            #expect(journal.first <= journal.head)
+            #expect(try journal.read(from: journal.head, limit: 1).entries.map(\.seq) == [journal.head])
+        }
+        let reopened = try Journal(settings: settings(segmentBytes: 2_000, retentionBytes: 500), logger: logger)
+        #expect(reopened.head > 4)
+        #expect(try reopened.read(from: reopened.head, limit: 1).entries.map(\.seq) == [reopened.head])
+    }
+
     @Test func readsFilterByTopicPrefixAndStopAtTheirLimits() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let journal = try Journal(settings: settings(), logger: logger)

@@ -317,7 +317,9 @@ public final class Journal: Sendable {
         let nowMilliseconds = UInt64(now.timeIntervalSince1970 * 1000)
         var removed: [String] = []
         state.withLock { state in
-            while state.segments.count > 1 {
+            // The segment of the last record journaled stays whatever the limits: a stream's head
+            // must stay readable (the classify worker resumes from its last labels record).
+            while state.segments.count > 1, state.segments.dropFirst().contains(where: { !$0.offsets.isEmpty }) {
                 let total = state.segments.reduce(0) { $0 + $1.size }
                 let oldest = state.segments[0]
                 let tooOld =
