@@ -208,7 +208,7 @@ final class AlertFile {
         // A line that cannot be written whole (a full disk) is cut off again: the outbox retries
         // it later, and the file must not keep a torn line in its middle.
         do {
-            try bytes.withUnsafeBytes { bytes in try WholeAppend.append(bytes, to: descriptor, sync: true) }
+            try bytes.withUnsafeBytes { bytes in try WholeAppend.appendLines(bytes, to: descriptor, sync: true) }
         } catch let failure as WholeAppend.Failure {
             throw AlertDelivery.DeliveryError(description: failure.describe(path))
         }

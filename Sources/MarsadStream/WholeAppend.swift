@@ -24,16 +24,40 @@ public enum WholeAppend {
         while written < bytes.count {
             let count = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
             if count < 0 && errno == EINTR { continue }
+            if count == 0 { errno = EIO }  // nothing written and no error: not to be retried forever
             guard count > 0 else { throw failed("write") }
             written += count
         }
         if sync && fdatasync(descriptor) != 0 { throw failed("fdatasync") }
     }
 
-    /// The same, for a file whose end is not tracked: it is asked for first.
-    public static func append(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, sync: Bool) throws {
-        let end = lseek(descriptor, 0, SEEK_END)
+    /// The same, for a file of whole lines whose end is not tracked (a JSONL output, the alert
+    /// file): it ends after its last newline, and a torn line after it (a failed write whose
+    /// cut-back failed too) is cut off first, so the next line never continues a torn one.
+    public static func appendLines(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, sync: Bool) throws {
+        var end = lseek(descriptor, 0, SEEK_END)
         guard end >= 0 else { throw Failure(operation: "lseek", code: errno) }
+        let whole = try endOfLastLine(descriptor, size: end)
+        if whole < end {
+            guard ftruncate(descriptor, whole) == 0 else { throw Failure(operation: "ftruncate", code: errno) }
+            end = whole
+        }
         try append(bytes, to: descriptor, endingAt: end, sync: sync)
+    }
+
+    /// Where the last whole line of the first `size` bytes ends (0 when there is none).
+    static func endOfLastLine(_ descriptor: Int32, size: off_t) throws -> off_t {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var end = size
+        while end > 0 {
+            let start = max(0, end - off_t(buffer.count))
+            let wanted = Int(end - start)
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, wanted, start) }
+            if count < 0 && errno == EINTR { continue }
+            guard count == wanted else { throw Failure(operation: "read", code: count < 0 ? errno : EIO) }
+            if let newline = buffer[..<wanted].lastIndex(of: 0x0A) { return start + off_t(newline) + 1 }
+            end = start
+        }
+        return 0
     }
 }

@@ -46,7 +46,7 @@ public final class JSONLSink {
         var bytes = Data()
         for message in batch.messages { bytes.append(Self.line(for: message)) }
         do {
-            try bytes.withUnsafeBytes { bytes in try WholeAppend.append(bytes, to: descriptor, sync: durable) }
+            try bytes.withUnsafeBytes { bytes in try WholeAppend.appendLines(bytes, to: descriptor, sync: durable) }
         } catch let failure as WholeAppend.Failure {
             throw WorkerError(failure.describe(path))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import MarsadStream
 @testable import Workers
 
 /// The JSONL output after a crash: its torn last line is cut off and its last whole line says
@@ -38,5 +39,31 @@ import Testing
         #expect(sink.checkpoint?.seq == 3)
         #expect(sink.lineCount == 3)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == whole)
+    }
+}
+
+/// Torn bytes left after the last line while the worker runs (a failed write whose cut-back
+/// failed too, on a disk going bad) are cut off before the next batch is written.
+@Suite struct JSONLSinkAppendTests {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("marsad-jsonl-\(UUID().uuidString.prefix(8)).jsonl").path
+
+    func message(_ seq: UInt64) -> StreamMessage {
+        StreamMessage(
+            topic: "article.", envelope: Envelope(stream: "ingest", epoch: 7, seq: seq, id: "\(seq)", schema: "marsad.article/1", time: ""),
+            payload: Data(#"{"title":"خبر رقم \#(seq)"}"#.utf8))
+    }
+
+    @Test func aTornTailLeftWhileRunningIsCutBeforeTheNextBatch() throws {
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sink = try JSONLSink(path: path, durable: false)
+        try sink.append(DurableSubscriber.Batch(messages: [message(1)], checkpoint: Checkpoint(stream: "ingest", epoch: 7, seq: 1), lost: nil))
+        let handle = FileHandle(forWritingAtPath: path)!
+        handle.seekToEndOfFile()
+        handle.write(Data(#"{"stream":"ingest","epoch":7,"seq":2,"topic":"art"#.utf8))
+        handle.closeFile()
+        try sink.append(DurableSubscriber.Batch(messages: [message(2)], checkpoint: Checkpoint(stream: "ingest", epoch: 7, seq: 2), lost: nil))
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
     }
 }
