@@ -23,6 +23,36 @@ import ZeroMQ
         return received
     }
 
+    /// A context and a publisher of the ingest stream bound to a fresh ipc endpoint, closed
+    /// when the test lets go of it.
+    final class Stream {
+        let context: Context
+        let endpoint =
+            "ipc://" + FileManager.default.temporaryDirectory.appendingPathComponent("marsad-topics-\(UUID().uuidString.prefix(8)).pub").path
+        let publisher: StreamPublisher
+
+        init() throws {
+            context = try Context()
+            publisher = try StreamPublisher(
+                context: context,
+                settings: .init(
+                    stream: "ingest", endpoint: endpoint, replayEndpoint: nil, heartbeatIntervalMilliseconds: 1000, sendHighWaterMark: 1000),
+                epoch: 1, head: 0, logger: Logger(label: "test"))
+        }
+
+        deinit {
+            publisher.close(lingerMilliseconds: 0)
+            context.shutdown()
+        }
+
+        /// A subscriber of `prefixes`, live (its subscriptions in force).
+        func subscriber(_ prefixes: [String]) throws -> StreamSubscriber {
+            let subscriber = try StreamSubscriber(context: context, endpoint: endpoint, prefixes: prefixes)
+            try PublisherTopicsTests.waitLive(subscriber, publisher)
+            return subscriber
+        }
+    }
+
     /// Publishes heartbeats until `subscriber` is live (its subscriptions are in force).
     static func waitLive(_ subscriber: StreamSubscriber, _ publisher: StreamPublisher) throws {
         for _ in 0..<100 {
@@ -38,40 +68,23 @@ import ZeroMQ
     /// A record numbered 0 (no journal numbers one so; a foreign or broken publisher might)
     /// after a known one is delivered as it is, not a crash of the subscriber's gap tracking.
     @Test func aRecordNumberedZeroIsNoGapAndNoCrash() throws {
-        let context = try Context()
-        defer { context.shutdown() }
-        let endpoint =
-            "ipc://" + FileManager.default.temporaryDirectory.appendingPathComponent("marsad-zero-\(UUID().uuidString.prefix(8)).pub").path
-        let publisher = try StreamPublisher(
-            context: context,
-            settings: .init(stream: "ingest", endpoint: endpoint, replayEndpoint: nil, heartbeatIntervalMilliseconds: 1000, sendHighWaterMark: 1000),
-            epoch: 1, head: 0, logger: Logger(label: "test"))
-        defer { publisher.close(lingerMilliseconds: 0) }
-        let articles = try StreamSubscriber(context: context, endpoint: endpoint, prefixes: ["article."])
-        try Self.waitLive(articles, publisher)
+        let stream = try Stream()
+        let publisher = stream.publisher
+        let articles = try stream.subscriber(["article."])
         try publisher.publish([Self.entry(1, topics: ["article."])])
         try publisher.publish([Self.entry(0, topics: ["article."])])
         #expect(try Self.messages(articles, milliseconds: 300).map(\.envelope.seq) == [1, 0])
     }
 
     @Test func entityTopicsReachTheirSubscribersOnlyOnceSomeoneAsks() throws {
-        let context = try Context()
-        defer { context.shutdown() }
-        let endpoint =
-            "ipc://" + FileManager.default.temporaryDirectory.appendingPathComponent("marsad-topics-\(UUID().uuidString.prefix(8)).pub").path
-        let publisher = try StreamPublisher(
-            context: context,
-            settings: .init(stream: "ingest", endpoint: endpoint, replayEndpoint: nil, heartbeatIntervalMilliseconds: 1000, sendHighWaterMark: 1000),
-            epoch: 1, head: 0, logger: Logger(label: "test"))
-        defer { publisher.close(lingerMilliseconds: 0) }
+        let stream = try Stream()
+        let publisher = stream.publisher
 
-        let articles = try StreamSubscriber(context: context, endpoint: endpoint, prefixes: ["article."])
-        try Self.waitLive(articles, publisher)
+        let articles = try stream.subscriber(["article."])
         try publisher.publish([Self.entry(1, topics: ["article.", "entity.org.sdf.", "entity.loc.raqqa."])])
         #expect(try Self.messages(articles, milliseconds: 300).map(\.topic) == ["article."])
 
-        let sdf = try StreamSubscriber(context: context, endpoint: endpoint, prefixes: ["entity.org.sdf."])
-        try Self.waitLive(sdf, publisher)
+        let sdf = try stream.subscriber(["entity.org.sdf."])
         try publisher.publish([Self.entry(2, topics: ["article.", "entity.org.sdf.", "entity.loc.raqqa."])])
         try publisher.publish([Self.entry(3, topics: ["article.", "entity.loc.raqqa."])])
         let forSDF = try Self.messages(sdf, milliseconds: 300)
