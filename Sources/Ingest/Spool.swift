@@ -100,11 +100,19 @@ public struct Spool: Sendable {
     /// tried again, never a file in `failed/` without its reason.
     /// A name too long for `.error.json` beside it is shortened (`Spool.fitted`); the report
     /// keeps the full name.
+    /// A move that fails takes its report back, so a quarantine tried again (after the storage
+    /// retry's pause) leaves one report, not one more per attempt.
     @discardableResult
     public func quarantine(_ name: String, report: Data) throws -> String {
         let finalName = availableName(name, in: failed, reserving: Self.reportSuffix.utf8.count)
-        try writeAtomically(report, to: failed + "/" + finalName + Self.reportSuffix)
-        return try move(name, from: processing, to: failed, preferredName: finalName)
+        let reportPath = failed + "/" + finalName + Self.reportSuffix
+        try writeAtomically(report, to: reportPath)
+        do {
+            return try move(name, from: processing, to: failed, preferredName: finalName)
+        } catch {
+            unlink(reportPath)
+            throw error
+        }
     }
 
     /// Writes `bytes` as `failed/<name>` with its report, both atomically, and returns the name

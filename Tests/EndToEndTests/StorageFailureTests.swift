@@ -256,4 +256,26 @@ import Testing
         let published = daemon.log.split(separator: "\n").filter { $0.hasSuffix(" published") }
         #expect(published.count == count, "log:\n\(daemon.log)")
     }
+
+    /// A file to quarantine that cannot be moved into failed/ (here made immutable in
+    /// processing/, where a crash left it): each attempt takes its report back, so failed/ never
+    /// holds reports without files, one more per retry; once the file can move, it lands with
+    /// its one report.
+    @Test func aQuarantineThatCannotMoveLeavesNoReportBehind() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let processing = workspace.spool + "/processing"
+        try FileManager.default.createDirectory(atPath: processing, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: processing + "/empty.txt", contents: Data()))
+        #expect(try runToEnd("/usr/bin/chattr", ["+i", processing + "/empty.txt"]).status == 0)
+        defer { _ = try? runToEnd("/usr/bin/chattr", ["-i", processing + "/empty.txt"]) }
+        let daemon = try startIngest(workspace)
+        #expect(daemon.waitForLog("attempt=3", timeout: 30), "log:\n\(daemon.log)")
+        #expect(workspace.names(in: "failed").isEmpty, "\(workspace.names(in: "failed"))")
+
+        #expect(try runToEnd("/usr/bin/chattr", ["-i", processing + "/empty.txt"]).status == 0)
+        #expect(
+            waitUntil(timeout: 30) { workspace.names(in: "failed") == ["empty.txt", "empty.txt.error.json"] }, "\(workspace.names(in: "failed"))")
+        #expect(workspace.names(in: "processing").isEmpty)
+    }
 }
