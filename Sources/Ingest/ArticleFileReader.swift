@@ -11,6 +11,12 @@ public struct IngestFailure: Error, Sendable, Equatable {
     public let hint: String
     /// `read` or `parse`.
     public let stage: String
+    /// The errno of a failure of this process rather than of the file (out of descriptors or
+    /// memory): the file is not quarantined but tried again, like a batch on a full disk.
+    public var transientCode: Int32?
+
+    /// Errors of `open` that say nothing about the file.
+    static let transientCodes: Set<Int32> = [EMFILE, ENFILE, ENOMEM]
 
     public init(_ failure: ParseFailure) {
         self.init(reason: failure.code, message: failure.description, hint: failure.hint, stage: "parse")
@@ -36,8 +42,10 @@ public enum ArticleFileReader {
                     reason: "symlink", message: "the file is a symbolic link, which Marsad never follows",
                     hint: "drop the article itself, not a link to it", stage: "read")
             }
-            throw IngestFailure(
+            var failure = IngestFailure(
                 reason: "unreadable", message: "cannot open: \(String(cString: strerror(code)))", hint: "check the file's permissions", stage: "read")
+            if IngestFailure.transientCodes.contains(code) { failure.transientCode = code }
+            throw failure
         }
         defer { close(descriptor) }
         var status = stat()

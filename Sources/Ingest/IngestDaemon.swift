@@ -246,7 +246,7 @@ public final class IngestDaemon: Sendable {
     /// Processes what is in processing/, in batches: at start-up, files a crash left there; after
     /// a storage failure, the files that waited there.
     private func finishLeftovers(journal: Journal, publisher: StreamPublisher, reason: String) throws {
-        let inProcessing = spool.names(in: spool.processing)
+        let inProcessing = try spool.listing(spool.processing)
         guard !inProcessing.isEmpty else { return }
         logger.info("\(reason)", metadata: ["files": "\(inProcessing.count)"])
         // Files journaled and published already, which only need moving on (one that left
@@ -467,6 +467,11 @@ public final class IngestDaemon: Sendable {
         switch file.items {
         case .success(let list): items = list
         case .failure(let failure):
+            if let code = failure.transientCode {
+                // Out of descriptors or memory: the file is fine; it waits in processing/ and the
+                // batch is tried again after the storage retry's pause.
+                throw SpoolError(operation: "open", path: spool.processing + "/" + name, code: code)
+            }
             try quarantineWhole(name, failure: failure)
             return nil
         }
@@ -586,6 +591,7 @@ struct StorageRetry {
     /// When to try again (monotonic milliseconds).
     private(set) var at: UInt64
     private(set) var error: String
+    private(set) var hint = ""
     /// The pause is over and what waited in processing/ is stored: claims are tried again, and
     /// the next batch stored (or an empty inbox) ends the episode.
     var probing = false
@@ -604,6 +610,7 @@ struct StorageRetry {
 
     private init(failure: any Error, logger: Logger, spool: Spool) {
         error = "\(failure)"
+        hint = Self.hint(for: failure)
         at = 0
         schedule(logger: logger, spool: spool)
     }
@@ -612,6 +619,7 @@ struct StorageRetry {
         attempts += 1
         probing = false
         error = "\(failure)"
+        hint = Self.hint(for: failure)
         schedule(logger: logger, spool: spool)
     }
 
@@ -624,8 +632,15 @@ struct StorageRetry {
             metadata: [
                 "error": "\(error)", "attempt": "\(attempts)", "retry_in_ms": "\(delay)",
                 "waiting": "\(spool.names(in: spool.processing).count)",
-                "hint": "free space on the file systems of the state directory and the spool, or make them writable again",
+                "hint": "\(hint)",
             ])
+    }
+
+    private static func hint(for failure: any Error) -> String {
+        if let failure = failure as? SpoolError, IngestFailure.transientCodes.contains(failure.code) {
+            return "raise the open-file limit (LimitNOFILE= in the unit, ulimit -n) or free memory"
+        }
+        return "free space on the file systems of the state directory and the spool, or make them writable again"
     }
 
     /// The STATUS line while it lasts.

@@ -41,6 +41,14 @@ public struct Spool: Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { !Self.isIgnored($0) }.sorted()
     }
 
+    /// The same, for a directory that must be read (what waits in `processing/`): a directory
+    /// that cannot be opened (out of descriptors, a failing disk) is an error, not an empty list.
+    public func listing(_ directory: String) throws -> [String] {
+        guard let stream = opendir(directory) else { throw SpoolError(operation: "list", path: directory, code: errno) }
+        closedir(stream)
+        return names(in: directory)
+    }
+
     /// The names in `inbox/` as the file system has them (bytes, which need not be UTF-8), ignored
     /// names left out, unsorted.
     public func inboxNames() -> [InboxName] {

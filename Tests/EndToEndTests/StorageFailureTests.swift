@@ -278,4 +278,44 @@ import Testing
             waitUntil(timeout: 30) { workspace.names(in: "failed") == ["empty.txt", "empty.txt.error.json"] }, "\(workspace.names(in: "failed"))")
         #expect(workspace.names(in: "processing").isEmpty)
     }
+
+    /// Out of file descriptors (the open-file limit of the running ingest lowered with `prlimit`
+    /// to its lowest free descriptor number, so the next descriptor cannot be had): a dropped file
+    /// cannot be opened, which says nothing about the file. It waits in processing/ and is
+    /// published once the limit is raised; before, it was quarantined as "unreadable". (A limit of
+    /// 0 would also starve libzmq, which aborts when it cannot make a descriptor.)
+    @Test func runningOutOfDescriptorsPausesInsteadOfQuarantining() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let daemon = try startIngest(workspace)
+        let subscriber = try TestSubscriber(endpoint: workspace.endpoint, prefixes: ["article."])
+        #expect(try subscriber.waitUntilLive())
+        // The daemon's descriptors once they stay the same for 300 ms (start-up is over).
+        func descriptors() -> Set<Int> {
+            Set(((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(daemon.pid)/fd")) ?? []).compactMap { Int($0) })
+        }
+        var held = descriptors()
+        for _ in 0..<20 {
+            usleep(300_000)
+            let now = descriptors()
+            if now == held { break }
+            held = now
+        }
+        let lowestFree = (0...).first { !held.contains($0) }!
+        let limit = try runToEnd("/usr/bin/prlimit", ["--pid", "\(daemon.pid)", "--nofile", "--noheadings", "--raw", "--output=SOFT"])
+        let soft = limit.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Int(soft) != nil, "prlimit: \(limit.output)\(limit.errors)")
+        #expect(try runToEnd("/usr/bin/prlimit", ["--pid", "\(daemon.pid)", "--nofile=\(lowestFree):"]).status == 0)
+        try dropArticles(workspace, count: 1)
+        #expect(daemon.waitForLog("attempt=2", timeout: 30), "log:\n\(daemon.log)")
+        #expect(daemon.log.contains("Too many open files") && daemon.log.contains("LimitNOFILE"))
+        #expect(workspace.names(in: "failed").isEmpty)
+        #expect(workspace.names(in: "processing") == ["01.txt"], "inbox \(workspace.names(in: "inbox")); log:\n\(daemon.log)")
+
+        #expect(try runToEnd("/usr/bin/prlimit", ["--pid", "\(daemon.pid)", "--nofile=\(soft):"]).status == 0)
+        #expect(try subscriber.receive(until: { $0.messages.count >= 1 }), "log:\n\(daemon.log)")
+        #expect(subscriber.messages.map(\.envelope.seq) == [1])
+        #expect(waitUntil(timeout: 30) { workspace.names(in: "done") == ["01.txt"] })
+        #expect(workspace.names(in: "failed").isEmpty)
+    }
 }
