@@ -25,6 +25,14 @@ import Testing
         return ingest
     }
 
+    /// Ingest, and a subscriber of `article.` that is live.
+    func startFollowedIngest(_ workspace: Workspace) throws -> (ingest: MarsadProcess, subscriber: TestSubscriber) {
+        let ingest = try startIngest(workspace)
+        let subscriber = try TestSubscriber(endpoint: workspace.endpoint, prefixes: ["article."])
+        #expect(try subscriber.waitUntilLive())
+        return (ingest, subscriber)
+    }
+
     /// `<workspace>/full`, made for a worker's output to be mounted over.
     func fullDirectory(_ workspace: Workspace) throws -> String {
         let directory = workspace.root + "/full"
@@ -226,9 +234,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: done, withIntermediateDirectories: true)
         #expect(try runToEnd("/usr/bin/chattr", ["+i", done]).status == 0)
         defer { _ = try? runToEnd("/usr/bin/chattr", ["-i", done]) }
-        let daemon = try startIngest(workspace)
-        let subscriber = try TestSubscriber(endpoint: workspace.endpoint, prefixes: ["article."])
-        #expect(try subscriber.waitUntilLive())
+        let (daemon, subscriber) = try startFollowedIngest(workspace)
 
         let count = 6
         try workspace.drop(
@@ -287,9 +293,7 @@ import Testing
     @Test func runningOutOfDescriptorsPausesInsteadOfQuarantining() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        let daemon = try startIngest(workspace)
-        let subscriber = try TestSubscriber(endpoint: workspace.endpoint, prefixes: ["article."])
-        #expect(try subscriber.waitUntilLive())
+        let (daemon, subscriber) = try startFollowedIngest(workspace)
         // The daemon's descriptors once they stay the same for 300 ms (start-up is over).
         func descriptors() -> Set<Int> {
             Set(((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(daemon.pid)/fd")) ?? []).compactMap { Int($0) })
