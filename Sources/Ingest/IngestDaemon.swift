@@ -590,7 +590,7 @@ struct StorageRetry {
     private(set) var attempts = 1
     /// When to try again (monotonic milliseconds).
     private(set) var at: UInt64
-    private(set) var error: String
+    private(set) var error = ""
     private(set) var hint = ""
     /// The pause is over and what waited in processing/ is stored: claims are tried again, and
     /// the next batch stored (or an empty inbox) ends the episode.
@@ -609,21 +609,19 @@ struct StorageRetry {
     }
 
     private init(failure: any Error, logger: Logger, spool: Spool) {
-        error = "\(failure)"
-        hint = Self.hint(for: failure)
         at = 0
-        schedule(logger: logger, spool: spool)
+        schedule(after: failure, logger: logger, spool: spool)
     }
 
     private mutating func failedAgain(_ failure: any Error, logger: Logger, spool: Spool) {
         attempts += 1
         probing = false
-        error = "\(failure)"
-        hint = Self.hint(for: failure)
-        schedule(logger: logger, spool: spool)
+        schedule(after: failure, logger: logger, spool: spool)
     }
 
-    private mutating func schedule(logger: Logger, spool: Spool) {
+    private mutating func schedule(after failure: any Error, logger: Logger, spool: Spool) {
+        error = "\(failure)"
+        hint = Self.hint(for: failure)
         let delay = UInt64(RetryPause.milliseconds(afterAttempt: attempts))
         at = StreamClock.monotonicMilliseconds() + delay
         IngestMetrics.storageFailures.increment()

@@ -38,30 +38,32 @@ public struct Spool: Sendable {
 
     /// Names in `directory`, sorted, ignored names left out.
     public func names(in directory: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { !Self.isIgnored($0) }.sorted()
+        (try? listing(directory)) ?? []
     }
 
     /// The same, for a directory that must be read (what waits in `processing/`): a directory
     /// that cannot be opened (out of descriptors, a failing disk) is an error, not an empty list.
     public func listing(_ directory: String) throws -> [String] {
+        try Self.entries(of: directory).map { String(decoding: $0, as: UTF8.self) }.filter { !Self.isIgnored($0) }.sorted()
+    }
+
+    /// The names in `directory` as bytes, `.` and `..` left out.
+    private static func entries(of directory: String) throws -> [[UInt8]] {
         guard let stream = opendir(directory) else { throw SpoolError(operation: "list", path: directory, code: errno) }
-        closedir(stream)
-        return names(in: directory)
+        defer { closedir(stream) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(stream) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if bytes == [UInt8(ascii: ".")] || bytes == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
+            names.append(bytes)
+        }
+        return names
     }
 
     /// The names in `inbox/` as the file system has them (bytes, which need not be UTF-8), ignored
     /// names left out, unsorted.
     public func inboxNames() -> [InboxName] {
-        guard let stream = opendir(inbox) else { return [] }
-        defer { closedir(stream) }
-        var names: [InboxName] = []
-        while let entry = readdir(stream) {
-            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
-            if bytes == [UInt8(ascii: ".")] || bytes == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
-            let name = InboxName(bytes: bytes)
-            if !Self.isIgnored(name) { names.append(name) }
-        }
-        return names
+        ((try? Self.entries(of: inbox)) ?? []).map { InboxName(bytes: $0) }.filter { !Self.isIgnored($0) }
     }
 
     /// `lstat` of `inbox/name`, or `nil` if it is gone.

@@ -46,7 +46,7 @@ public enum WholeAppend {
     }
 
     /// Where the last whole line of the first `size` bytes ends (0 when there is none).
-    static func endOfLastLine(_ descriptor: Int32, size: off_t) throws -> off_t {
+    public static func endOfLastLine(_ descriptor: Int32, size: off_t) throws -> off_t {
         var buffer = [UInt8](repeating: 0, count: 4096)
         var end = size
         while end > 0 {

@@ -58,37 +58,25 @@ public final class JSONLSink {
 
     /// Cuts a torn last line and reads the checkpoint from the last whole one.
     private func recover() throws {
-        var size = Int(lseek(descriptor, 0, SEEK_END))
+        let size = lseek(descriptor, 0, SEEK_END)
         guard size > 0 else { return }
-        var chunk = 4096
-        while true {
-            let start = max(0, size - chunk)
-            var buffer = [UInt8](repeating: 0, count: size - start)
-            guard pread(descriptor, &buffer, buffer.count, off_t(start)) == buffer.count else {
+        do {
+            // The file ends at its last newline; anything after it is a torn line.
+            let end = try WholeAppend.endOfLastLine(descriptor, size: size)
+            if end < size { try cut(to: Int(end)) }
+            guard end > 0 else { return }
+            let start = try WholeAppend.endOfLastLine(descriptor, size: end - 1)
+            var line = [UInt8](repeating: 0, count: Int(end - 1 - start))
+            guard pread(descriptor, &line, line.count, start) == line.count else {
                 throw WorkerError("read \(path): \(String(cString: strerror(errno)))")
             }
-            // The file ends at its last newline; anything after it is a torn line.
-            guard let lastNewline = buffer.lastIndex(of: 0x0A) else {
-                if start == 0 { return try cut(to: 0) }
-                chunk *= 4
-                continue
-            }
-            if start + lastNewline + 1 < size {
-                size = start + lastNewline + 1
-                try cut(to: size)
-            }
-            let beforeLast = buffer[..<lastNewline].lastIndex(of: 0x0A)
-            if beforeLast == nil && start > 0 {
-                chunk *= 4
-                continue
-            }
-            let line = Data(buffer[(beforeLast.map { $0 + 1 } ?? 0)..<lastNewline])
-            guard let position = try? JSONDecoder().decode(LinePosition.self, from: line) else {
+            guard let position = try? JSONDecoder().decode(LinePosition.self, from: Data(line)) else {
                 throw WorkerError("\(path): the last line is not a Marsad record line; refusing to append to another file")
             }
             checkpoint = Checkpoint(stream: position.stream, epoch: position.epoch, seq: position.seq)
-            lineCount = try countLines(upTo: size)
-            return
+            lineCount = try countLines(upTo: Int(end))
+        } catch let failure as WholeAppend.Failure {
+            throw WorkerError(failure.describe(path))
         }
     }
 

@@ -290,10 +290,7 @@ public final class Journal: Sendable {
     /// back if it is longer, because a failed batch's cut-back failed too (offsets are counted
     /// from `size`, and an append would land after the torn bytes).
     private static func prepareWriter(_ descriptor: inout Int32, path: String, size: Int) throws {
-        if descriptor < 0 {
-            descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-            if descriptor < 0 { throw JournalError.system("open", path) }
-        }
+        if descriptor < 0 { descriptor = try openForAppending(path) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw JournalError.system("stat", path) }
         guard status.st_size != off_t(size) else { return }
@@ -308,9 +305,15 @@ public final class Journal: Sendable {
     private func openWriter(path: String) throws {
         try writer.withLock { descriptor in
             if descriptor >= 0 { close(descriptor) }
-            descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-            if descriptor < 0 { throw JournalError.system("open", path) }
+            descriptor = -1
+            descriptor = try Self.openForAppending(path)
         }
+    }
+
+    private static func openForAppending(_ path: String) throws -> Int32 {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard descriptor >= 0 else { throw JournalError.system("open", path) }
+        return descriptor
     }
 
     private func enforceRetention(now: Date) {
