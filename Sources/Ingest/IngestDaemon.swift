@@ -17,6 +17,9 @@ public struct IngestCounts: Sendable, Equatable {
     public var published = 0
     public var failed = 0
     public var duplicates = 0
+    /// Records of files found in `processing/` that an earlier run had journaled from the same
+    /// file (name and bytes) but not moved on: neither published again nor duplicates.
+    public var journaledEarlier = 0
 }
 
 /// The ingest stage's work loop. It runs on a thread of its own (it blocks in `zmq_poll` and owns
@@ -239,7 +242,8 @@ public final class IngestDaemon: Sendable {
         logger.info(
             "ingest stopped",
             metadata: [
-                "published": "\(counts.published)", "failed": "\(counts.failed)", "duplicates": "\(counts.duplicates)", "head": "\(journal.head)",
+                "published": "\(counts.published)", "failed": "\(counts.failed)", "duplicates": "\(counts.duplicates)",
+                "journaled_earlier": "\(counts.journaledEarlier)", "head": "\(journal.head)",
             ])
     }
 
@@ -261,7 +265,8 @@ public final class IngestDaemon: Sendable {
         for batch in stride(from: 0, to: leftovers.count, by: config.ingest.batchMax) where !stopping {
             SystemdNotifier.shared.watchdog()
             try processBatch(
-                Array(leftovers[batch..<min(batch + config.ingest.batchMax, leftovers.count)]), journal: journal, publisher: publisher)
+                Array(leftovers[batch..<min(batch + config.ingest.batchMax, leftovers.count)]), journal: journal, publisher: publisher,
+                leftovers: true)
             publisher.first = journal.first
         }
     }
@@ -269,7 +274,8 @@ public final class IngestDaemon: Sendable {
     /// The STATUS line `systemctl status` shows.
     private func statusLine(head: UInt64) -> String {
         let counts = self.counts
-        return "published \(counts.published), failed \(counts.failed), duplicates \(counts.duplicates); journal head \(head)"
+        let earlier = counts.journaledEarlier > 0 ? ", journaled before a restart \(counts.journaledEarlier)" : ""
+        return "published \(counts.published), failed \(counts.failed), duplicates \(counts.duplicates)\(earlier); journal head \(head)"
     }
 
     /// Adds every complete file of the inbox to `pending`, oldest first (so a file that lands
@@ -305,31 +311,47 @@ public final class IngestDaemon: Sendable {
 
     /// What became of one record of a file (or of a file without one, `id` empty).
     struct Outcome {
+        enum Kind {
+            /// Journaled by this batch, at `seq`.
+            case published
+            /// The same article as a record journaled before, from another file (or another drop).
+            case duplicate
+            /// Journaled before from this very file (same name and bytes), at `seq`: a file a
+            /// stopped run journaled and did not move on. Not a duplicate; not published again.
+            case journaledEarlier
+        }
         let id: String
-        let duplicate: Bool
+        let kind: Kind
         let seq: UInt64
         let fileBytes: Int
     }
 
     /// Processes files claimed into `processing/`: parse each, journal the new records in one
     /// group commit, publish them live, then move the files on.
-    private func processBatch(_ names: [String], journal: Journal, publisher: StreamPublisher) throws {
+    ///
+    /// `leftovers`: the files were found in `processing/`, so a record already journaled may have
+    /// come from the file itself, journaled by a run that stopped before moving it on.
+    private func processBatch(_ names: [String], journal: Journal, publisher: StreamPublisher, leftovers: Bool = false) throws {
         let builder = self.builder.withLock { $0 }
         // Files are read, parsed and written as records on every core; what follows (quarantine,
         // duplicates, the journal, publishing, moving) goes file by file in the batch's order.
         let parsed = Self.parseAll(names, spool: spool, maxBytes: config.spool.maxFileBytes, builder: builder)
         var drafts: [Journal.Draft] = []
-        var finished: [(name: String, record: ParsedFile.Ready?, duplicate: Bool)] = []
+        var finished: [(name: String, record: ParsedFile.Ready?, kind: Outcome.Kind, earlierSeq: UInt64)] = []
         var batchIDs: Set<String> = []
         for (name, file) in zip(names, parsed) {
             guard let records = try accept(name, file) else { continue }
-            if records.isEmpty { finished.append((name, nil, true)) }
+            if records.isEmpty { finished.append((name, nil, .duplicate, 0)) }
             for record in records {
-                let duplicate = journal.contains(id: record.id) || !batchIDs.insert(record.id).inserted
-                if !duplicate {
+                if let seq = journal.seq(ofID: record.id) {
+                    let earlier = leftovers && Self.journaled(seq, cameFrom: name, record, journal: journal)
+                    finished.append((name, record, earlier ? .journaledEarlier : .duplicate, earlier ? seq : 0))
+                } else if !batchIDs.insert(record.id).inserted {
+                    finished.append((name, record, .duplicate, 0))
+                } else {
                     drafts.append(Journal.Draft(id: record.id, schema: ArticleRecord.schemaName, topics: record.topics, payload: record.payload))
+                    finished.append((name, record, .published, 0))
                 }
-                finished.append((name, record, duplicate))
             }
         }
         let entries = try journal.append(drafts)
@@ -345,9 +367,8 @@ public final class IngestDaemon: Sendable {
         let seqByID = Dictionary(entries.map { ($0.id, $0.seq) }, uniquingKeysWith: { first, _ in first })
         var files: [(name: String, outcomes: [Outcome])] = []
         for file in finished {
-            let outcome = Outcome(
-                id: file.record?.id ?? "", duplicate: file.duplicate, seq: file.record.flatMap { seqByID[$0.id] } ?? 0,
-                fileBytes: file.record?.fileBytes ?? 0)
+            let seq = file.kind == .published ? file.record.flatMap { seqByID[$0.id] } ?? 0 : file.earlierSeq
+            let outcome = Outcome(id: file.record?.id ?? "", kind: file.kind, seq: seq, fileBytes: file.record?.fileBytes ?? 0)
             if files.last?.name == file.name {
                 files[files.count - 1].outcomes.append(outcome)
             } else {
@@ -376,17 +397,29 @@ public final class IngestDaemon: Sendable {
                 throw error
             }
             awaitingMove.withLock { _ = $0.removeValue(forKey: file.name) }
-            let duplicates = file.outcomes.filter { $0.duplicate && !$0.id.isEmpty }.count
-            state.withLock { $0.counts.duplicates += duplicates }
+            let duplicates = file.outcomes.filter { $0.kind == .duplicate && !$0.id.isEmpty }.count
+            let earlier = file.outcomes.filter { $0.kind == .journaledEarlier }.count
+            state.withLock {
+                $0.counts.duplicates += duplicates
+                $0.counts.journaledEarlier += earlier
+            }
             IngestMetrics.duplicates.increment(by: duplicates)
+            IngestMetrics.journaledEarlier.increment(by: earlier)
             for outcome in file.outcomes {
                 IngestMetrics.bytes.increment(by: outcome.fileBytes)
                 if outcome.id.isEmpty {
                     logger.info("no article in the file; every line was quarantined or blank", metadata: ["file": "\(file.name)"])
-                } else if outcome.duplicate {
-                    logger.info("duplicate of a journaled record; not published again", metadata: ["file": "\(file.name)", "id": "\(outcome.id)"])
-                } else {
+                    continue
+                }
+                switch outcome.kind {
+                case .published:
                     logger.info("published", metadata: ["file": "\(file.name)", "id": "\(outcome.id)", "seq": "\(outcome.seq)"])
+                case .duplicate:
+                    logger.info("duplicate of a journaled record; not published again", metadata: ["file": "\(file.name)", "id": "\(outcome.id)"])
+                case .journaledEarlier:
+                    logger.info(
+                        "journaled before the restart from this file (the same name and bytes); moved on, not published again",
+                        metadata: ["file": "\(file.name)", "id": "\(outcome.id)", "seq": "\(outcome.seq)"])
                 }
             }
         }
@@ -403,6 +436,9 @@ public final class IngestDaemon: Sendable {
             let topics: [String]
             let payload: Data
             let fileBytes: Int
+            /// The file's (or `.jsonl` line's) SHA-256 and line, as the record's `files` says.
+            let sha256: String
+            let line: Int?
         }
 
         /// A record ready to journal, or a `.jsonl` line (or whole file) that is not one.
@@ -417,6 +453,16 @@ public final class IngestDaemon: Sendable {
 
     /// The cores to parse on (read once: Foundation reads the cgroup files at every call).
     static let processors = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Whether the journaled record `seq` came from this very file: the same name, bytes and line
+    /// in its `files`. A file left in `processing/` whose record was journaled by a run that
+    /// stopped before moving it on (a crash, a kill, a `done/` that could not be written).
+    static func journaled(_ seq: UInt64, cameFrom name: String, _ record: ParsedFile.Ready, journal: Journal) -> Bool {
+        guard let entry = try? journal.read(from: seq, through: seq, limit: 1).entries.first, entry.seq == seq,
+            let journaled = try? ArticleRecord.decodeWithoutMentions(entry.payload)
+        else { return false }
+        return journaled.files.contains { $0.name == name && $0.sha256 == record.sha256 && $0.line == record.line }
+    }
 
     /// Reads and parses `processing/<name>` for every name, spread over the cores, in order.
     static func parseAll(_ names: [String], spool: Spool, maxBytes: Int, builder: RecordBuilder) -> [ParsedFile] {
@@ -433,7 +479,8 @@ public final class IngestDaemon: Sendable {
                                 .ready(
                                     .init(
                                         id: record.id, topics: Topic.topics(forEntityIDs: record.entities.map(\.id)), payload: record.jsonData(),
-                                        fileBytes: record.files.first?.size ?? 0))
+                                        fileBytes: record.files.first?.size ?? 0, sha256: record.files.first?.sha256 ?? "",
+                                        line: record.files.first?.line))
                             case .failure(let failure): .failed(line: outcome.line, lineBytes: outcome.lineBytes, failure: failure)
                             }
                         }))
@@ -651,6 +698,7 @@ enum IngestMetrics {
     static let storageFailures = Counter(label: "marsad_ingest_storage_failures_total")
     static let published = Counter(label: "marsad_ingest_records_total", dimensions: [("outcome", "published")])
     static let duplicates = Counter(label: "marsad_ingest_records_total", dimensions: [("outcome", "duplicate")])
+    static let journaledEarlier = Counter(label: "marsad_ingest_records_total", dimensions: [("outcome", "journaled_earlier")])
     static let bytes = Counter(label: "marsad_ingest_bytes_total")
     /// Reading and parsing one file (whatever the outcome), linking included.
     static let parse = Metrics.Timer(label: "marsad_ingest_parse_seconds")

@@ -88,7 +88,7 @@ import Testing
         #expect(subscriber.messages.map(\.envelope.seq) == Array(1...UInt64(count)))
         #expect(Set(subscriber.messages.compactMap(\.envelope.id)).count == count)
         #expect(workspace.names(in: "failed").isEmpty)
-        #expect(daemon.log.contains("the journal and the spool can be written again"))
+        #expect(daemon.waitForLog("the journal and the spool can be written again"), "log:\n\(daemon.log)")
 
         // The journal as the daemon left it, copied out of its mount: every record, nothing else.
         let copy = workspace.root + "/journal-copy"
@@ -179,7 +179,7 @@ import Testing
         #expect(try subscriber.receive(until: { $0.messages.count >= count }, timeout: 60), "log:\n\(daemon.log)")
         #expect(subscriber.messages.map(\.envelope.seq) == Array(1...UInt64(count)))
         #expect(waitUntil(timeout: 20) { ((try? FileManager.default.contentsOfDirectory(atPath: inside + "/done")) ?? []).count == count })
-        #expect(daemon.log.contains("the journal and the spool can be written again"))
+        #expect(daemon.waitForLog("the journal and the spool can be written again"), "log:\n\(daemon.log)")
     }
 
     /// A JSONL worker writing onto the full disk: a batch written in part is cut back before it
@@ -261,6 +261,50 @@ import Testing
         #expect(!daemon.log.contains("duplicate of a journaled record"), "log:\n\(daemon.log)")
         let published = daemon.log.split(separator: "\n").filter { $0.hasSuffix(" published") }
         #expect(published.count == count, "log:\n\(daemon.log)")
+    }
+
+    /// A run killed after journaling files it could not move on (`done/` immutable): the next run
+    /// finds them in processing/, sees their records in the journal from the same files (name and
+    /// bytes) and moves them on as journaled before the restart, not as duplicates, publishing
+    /// nothing again. A copy of one of them under another name is still a duplicate. Before, every
+    /// file a crash left in processing/ after journaling was reported and counted a duplicate.
+    @Test func aFileJournaledBeforeAKillIsNotADuplicateAfterTheRestart() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let done = workspace.spool + "/done"
+        try FileManager.default.createDirectory(atPath: done, withIntermediateDirectories: true)
+        #expect(try runToEnd("/usr/bin/chattr", ["+i", done]).status == 0)
+        defer { _ = try? runToEnd("/usr/bin/chattr", ["-i", done]) }
+        // Dropped before the start, so the start-up scan takes them all in one batch.
+        try dropArticles(workspace, count: 3)
+        try workspace.drop(
+            "00.jsonl",
+            text: #"{"headline": "الحشد الشعبي يعلن إحباط هجوم غرب الأنبار", "body": "أعلنت هيئة الحشد الشعبي إحباط هجوم في صحراء الأنبار."}"#
+                + "\n" + #"{"headline": "وزارة الدفاع العراقية تعلن استكمال انسحاب قوات التحالف", "#
+                + #""body": "أعلنت وزارة الدفاع العراقية اليوم استكمال انسحاب قوات التحالف الدولي من قاعدة عين الأسد."}"# + "\n")
+        let first = try startIngest(workspace)
+        #expect(first.waitForLog("attempt=2", timeout: 30), "log:\n\(first.log)")
+        let waiting = workspace.names(in: "processing").sorted()
+        #expect(waiting == ["00.jsonl", "01.txt", "02.txt", "03.txt"])
+        first.signal(SIGKILL)
+        _ = first.waitForExit()
+        #expect(try runToEnd("/usr/bin/chattr", ["-i", done]).status == 0)
+        let copied = try Data(contentsOf: URL(fileURLWithPath: workspace.spool + "/processing/01.txt"))
+        try workspace.drop("copy.txt", bytes: Array(copied))
+
+        let second = try startIngest(workspace)
+        #expect(waitUntil(timeout: 30) { workspace.names(in: "done").count == 5 }, "log:\n\(second.log)")
+        second.signal(SIGTERM)
+        #expect(second.waitForExit() == 0)
+        let lines = second.log.split(separator: "\n")
+        let earlier = lines.filter { $0.contains("journaled before the restart from this file") }
+        // One line per record: the .jsonl file's two lines, each from its own line of the file.
+        #expect(earlier.count == 5, "log:\n\(second.log)")
+        for name in waiting { #expect(earlier.contains { $0.contains("file=\(name)") }, "log:\n\(second.log)") }
+        let duplicates = lines.filter { $0.contains("duplicate of a journaled record") }
+        #expect(duplicates.count == 1 && duplicates[0].contains("file=copy.txt"), "log:\n\(second.log)")
+        #expect(!lines.contains { $0.hasSuffix(" published") }, "log:\n\(second.log)")
+        #expect(second.log.contains("duplicates=1 failed=0 head=5 journaled_earlier=5 published=0"), "log:\n\(second.log)")
     }
 
     /// A file to quarantine that cannot be moved into failed/ (here made immutable in

@@ -60,7 +60,8 @@ public final class Journal: Sendable {
         var path: String
         /// Byte offset of each entry in the file.
         var offsets: [UInt32]
-        var ids: [RecordKey]
+        /// The id and seq of each entry whose id is a record key.
+        var ids: [(key: RecordKey, seq: UInt64)]
         var size: Int
         var lastTimeMilliseconds: UInt64
         var lastSeq: UInt64 { firstSeq + UInt64(offsets.count) - 1 }
@@ -69,7 +70,8 @@ public final class Journal: Sendable {
     struct State {
         var segments: [Segment] = []
         var head: UInt64 = 0
-        var ids: Set<RecordKey> = []
+        /// Each record held, by id: its seq.
+        var ids: [RecordKey: UInt64] = [:]
     }
 
     private let state: Mutex<State>
@@ -115,7 +117,7 @@ public final class Journal: Sendable {
                 continue
             }
             if segment.offsets.isEmpty, let previous = state.segments.last { segment.firstSeq = previous.lastSeq + 1 }
-            for id in segment.ids { state.ids.insert(id) }
+            for id in segment.ids { state.ids[id.key] = id.seq }
             state.segments.append(segment)
         }
         names.removeAll()
@@ -145,7 +147,13 @@ public final class Journal: Sendable {
     /// Whether a record with this id is held.
     public func contains(id: String) -> Bool {
         guard let key = RecordKey(hex: id) else { return false }
-        return state.withLock { $0.ids.contains(key) }
+        return state.withLock { $0.ids[key] != nil }
+    }
+
+    /// The seq of the record with this id, if it is held.
+    public func seq(ofID id: String) -> UInt64? {
+        guard let key = RecordKey(hex: id) else { return nil }
+        return state.withLock { $0.ids[key] }
     }
 
     /// A record to append.
@@ -203,10 +211,10 @@ public final class Journal: Sendable {
         state.withLock { state in
             let last = state.segments.count - 1
             state.segments[last].offsets += offsets
-            state.segments[last].ids += entries.compactMap { RecordKey(hex: $0.id) }
+            state.segments[last].ids += entries.compactMap { entry in RecordKey(hex: entry.id).map { ($0, entry.seq) } }
             state.segments[last].size += buffer.count
             state.segments[last].lastTimeMilliseconds = time
-            for entry in entries { if let key = RecordKey(hex: entry.id) { state.ids.insert(key) } }
+            for entry in entries { if let key = RecordKey(hex: entry.id) { state.ids[key] = entry.seq } }
             state.head = head
         }
         startSize += buffer.count
@@ -329,7 +337,7 @@ public final class Journal: Sendable {
                     settings.retentionSeconds > 0
                     && oldest.lastTimeMilliseconds + UInt64(settings.retentionSeconds) * 1000 < nowMilliseconds
                 guard total > settings.retentionBytes || tooOld else { break }
-                for id in oldest.ids { state.ids.remove(id) }
+                for id in oldest.ids where state.ids[id.key] == id.seq { state.ids[id.key] = nil }
                 state.segments.removeFirst()
                 removed.append(oldest.path)
             }
@@ -386,7 +394,7 @@ public final class Journal: Sendable {
                     seq == firstSeq + UInt64(segment.offsets.count)
                 else { break }
                 segment.offsets.append(UInt32(offset))
-                if let key = RecordKey(hex: id) { segment.ids.append(key) }
+                if let key = RecordKey(hex: id) { segment.ids.append((key, seq)) }
                 segment.lastTimeMilliseconds = UInt64(littleEndian: body.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
                 offset = bodyStart + length
             }
