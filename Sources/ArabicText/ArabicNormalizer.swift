@@ -41,12 +41,26 @@ public enum ArabicNormalizer {
 
     /// The same, for text already decoded into its scalars (`String.scalarArray`).
     public static func normalize(scalars input: [Unicode.Scalar]) -> NormalizedText {
+        normalize(scalars: input, offsets: true)
+    }
+
+    /// The normalised scalars of `text` alone, without the map back (for indexing, which does
+    /// not point into the text).
+    public static func normalizedScalars(_ text: String) -> [Unicode.Scalar] {
+        normalize(scalars: text.scalarArray, offsets: false).scalars
+    }
+
+    /// Without `offsets`, `originalStarts` and `originalEnds` stay empty.
+    @inline(__always)
+    private static func normalize(scalars input: [Unicode.Scalar], offsets: Bool) -> NormalizedText {
         var scalars: [Unicode.Scalar] = []
         var starts: [Int] = []
         var ends: [Int] = []
         scalars.reserveCapacity(input.count)
-        starts.reserveCapacity(input.count)
-        ends.reserveCapacity(input.count)
+        if offsets {
+            starts.reserveCapacity(input.count)
+            ends.reserveCapacity(input.count)
+        }
 
         var index = 0
         while index < input.count {
@@ -60,16 +74,18 @@ public enum ArabicNormalizer {
                 switch mapped {
                 case .drop:
                     // Diacritics belong to the letter before them: extend its original range.
-                    if !ends.isEmpty, ends[ends.count - 1] == index { ends[ends.count - 1] = index + 1 }
+                    if offsets, !ends.isEmpty, ends[ends.count - 1] == index { ends[ends.count - 1] = index + 1 }
                 case .keep(let out):
                     if out.value == 0x0654, let last = scalars.last, let composed = composeHamza(last) {
                         // و/ي + combining hamza above is ؤ/ئ, as in precomposed text.
                         scalars[scalars.count - 1] = composed
-                        ends[ends.count - 1] = index + 1
+                        if offsets { ends[ends.count - 1] = index + 1 }
                     } else {
                         scalars.append(out)
-                        starts.append(index)
-                        ends.append(index + 1)
+                        if offsets {
+                            starts.append(index)
+                            ends.append(index + 1)
+                        }
                     }
                 }
                 index += 1
@@ -78,14 +94,14 @@ public enum ArabicNormalizer {
 
             let folded = String(scalars: input[index..<chunkEnd]).precomposedStringWithCompatibilityMapping.lowercased()
             for out in folded.unicodeScalars {
-                if let mapped = fastMap(out) {
-                    if case .keep(let kept) = mapped {
-                        scalars.append(kept)
-                        starts.append(index)
-                        ends.append(chunkEnd)
-                    }
-                } else {
-                    scalars.append(out)
+                let kept: Unicode.Scalar
+                switch fastMap(out) {
+                case .drop: continue
+                case .keep(let mapped): kept = mapped
+                case nil: kept = out
+                }
+                scalars.append(kept)
+                if offsets {
                     starts.append(index)
                     ends.append(chunkEnd)
                 }

@@ -61,7 +61,18 @@ public enum ArabicTokenizer {
         tokens(of: ArabicNormalizer.normalize(text))
     }
 
+    /// Below U+0700 (ASCII, Latin-1, Arabic: nearly every scalar of an Arabic article) the
+    /// answer is one load from `lowTable`, worked out from `isWordScalarSlowly` once.
+    @inline(__always)
     static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        return value < lowTableEnd ? lowTable[Int(value)] : isWordScalarSlowly(scalar)
+    }
+
+    private static let lowTableEnd: UInt32 = 0x0700
+    private static let lowTable: [Bool] = (0..<lowTableEnd).map { Unicode.Scalar($0).map(isWordScalarSlowly) ?? false }
+
+    static func isWordScalarSlowly(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
         if value < 0x80 {
             return (value >= 0x30 && value <= 0x39) || (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A)

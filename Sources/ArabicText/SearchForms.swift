@@ -89,31 +89,12 @@ public struct SearchDocument: Sendable, Equatable {
     public let skeletons: String
 
     public init(_ texts: [String], cache: SearchFormsCache = SearchFormsCache()) {
-        var stems = ""
-        var variants = ""
-        var skeletons = ""
-        func add(_ word: String, to column: inout String) {
-            if !column.isEmpty { column.append(" ") }
-            column.append(word)
-        }
-        let words = texts.flatMap { ArabicTokenizer.words(of: ArabicNormalizer.normalize($0)) }
-        for forms in cache.forms(of: words) {
-            add(forms.stem, to: &stems)
-            for variant in forms.variants { add(variant, to: &variants) }
-            if let skeleton = forms.skeleton { add(skeleton, to: &skeletons) }
-        }
-        self.stems = stems
-        self.variants = variants
-        self.skeletons = skeletons
+        var words = SearchFormsCache.Words()
+        for text in texts { words.add(ArabicNormalizer.normalizedScalars(text)) }
+        var columns = SearchFormsCache.Columns(capacity: words.bytes.count)
+        cache.append(words, to: &columns)
+        stems = String(decoding: columns.stems, as: UTF8.self)
+        variants = String(decoding: columns.variants, as: UTF8.self)
+        skeletons = String(decoding: columns.skeletons, as: UTF8.self)
     }
-}
-
-/// The archive's memo of each word's search forms, shared by its two consumers.
-public typealias SearchFormsCache = SharedWordMemo<SearchForms>
-
-extension SharedWordMemo where Value == SearchForms {
-    public convenience init() { self.init(capacity: 200_000) }
-
-    /// The forms of each of `words` (normalised), in order.
-    public func forms(of words: [String]) -> [SearchForms] { values(of: words, compute: SearchForms.init(normalizedWord:)) }
 }

@@ -38,7 +38,7 @@ public struct WordKey: Hashable, Sendable {
     private static let secret = (UInt64.random(in: .min ... .max), UInt64.random(in: .min ... .max) | 1)
 
     /// A multiply-fold hash of `bytes` (8 at a time) under the process's secret.
-    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var state = secret.0 ^ UInt64(bytes.count)
         var index = 0
         let raw = UnsafeRawBufferPointer(bytes)

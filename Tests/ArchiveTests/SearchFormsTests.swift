@@ -1,4 +1,5 @@
 import ArabicText
+import Foundation
 import Testing
 
 @Suite struct SearchFormsTests {
@@ -25,13 +26,54 @@ import Testing
     }
 
     @Test func theCacheGivesEachWordItsOwnFormsInOrderAndStaysBounded() {
-        let words = ["للانسحاب", "بغداد", "للانسحاب", "الأميركية", "لداعش", "بغداد"].map(ArabicNormalizer.normalizedString)
+        let text = "وصل للانسحاب بغداد للانسحاب الأميركية لداعش بغداد"
+        let expected = SearchDocument([text], cache: SearchFormsCache(capacity: 1_000))
+        #expect(expected.stems == "وصل انسحاب بغداد انسحاب اميركيه لداعش بغداد")
+        #expect(expected.variants == "لانسحاب غداد لانسحاب داعش غداد")
+        #expect(expected.skeletons == "انسحب بجدد انسحب امركه لدعش بجدد")
         let cache = SearchFormsCache(capacity: 3)
-        let expected = words.map { SearchForms(normalizedWord: $0) }
-        #expect(cache.forms(of: words) == expected)  // four distinct words: computed, then the table starts afresh
-        #expect(cache.forms(of: words) == expected)  // from the table, or computed again: the same forms
-        #expect(cache.forms(of: Array(words.prefix(2))) == Array(expected.prefix(2)))
-        #expect(cache.forms(of: []).isEmpty)
-        #expect(SearchDocument(["وصل للانسحاب بغداد"], cache: cache).stems == "وصل انسحاب بغداد")
+        #expect(SearchDocument([text], cache: cache) == expected)  // six distinct words: the table starts afresh
+        #expect(cache.count <= 6)
+        #expect(SearchDocument([text], cache: cache) == expected)  // from the table, or worked out again: the same
+        #expect(SearchDocument(["بغداد"], cache: cache).stems == "بغداد")
+    }
+
+    /// The seed articles' lines: real Arabic news text, with diacritics, digits, Latin and
+    /// punctuation.
+    static let seedLines: [String] = {
+        let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("seeds").path
+        return try! FileManager.default.contentsOfDirectory(atPath: seeds).filter { $0.hasSuffix(".txt") }.sorted().flatMap { name in
+            try! String(contentsOfFile: seeds + "/" + name, encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+    }()
+
+    /// Each column is every word's form in order, separated by single spaces: the stem of each
+    /// word, the variants of those that have any, the skeletons of those that have one. Checked on
+    /// the seeds against the forms worked out word by word, with a memo shared across calls and
+    /// one small enough to start afresh in the middle of a text.
+    @Test func aDocumentsColumnsAreItsWordsFormsInOrder() {
+        var stems: [String] = []
+        var variants: [String] = []
+        var skeletons: [String] = []
+        for line in Self.seedLines {
+            for token in ArabicTokenizer.tokens(of: line) {
+                let forms = SearchForms(normalizedWord: token.text)
+                stems.append(forms.stem)
+                variants += forms.variants
+                if let skeleton = forms.skeleton { skeletons.append(skeleton) }
+            }
+        }
+        #expect(stems.count > 2_000 && variants.count > 100 && skeletons.count > 500)
+        for cache in [SearchFormsCache(), SearchFormsCache(capacity: 50)] {
+            for _ in 0..<2 {
+                let document = SearchDocument(Self.seedLines, cache: cache)
+                #expect(document.stems == stems.joined(separator: " "))
+                #expect(document.variants == variants.joined(separator: " "))
+                #expect(document.skeletons == skeletons.joined(separator: " "))
+            }
+        }
+        #expect(SearchDocument([], cache: SearchFormsCache()) == SearchDocument([""], cache: SearchFormsCache()))
+        #expect(SearchDocument(["", "..."]).stems.isEmpty)
     }
 }
