@@ -8,8 +8,13 @@ import Synchronization
 /// normalised text (an open-addressing table of small entries), so indexing an article makes no
 /// `String` per word and no reference to count. Locked twice per article: once to look its words
 /// up, once to add the new ones and copy every word's forms into the columns. Bounded: past
-/// `capacity` words it starts afresh.
+/// `capacity` words or `maxBufferBytes` it starts afresh; a word longer than `maxWordBytes` (no
+/// word of a language, a run of letters in hostile input) is worked out and copied each time,
+/// never kept.
 public final class SearchFormsCache: Sendable {
+    static let maxWordBytes = 1_024
+    static let maxBufferBytes = 32 << 20
+
     /// The words of a text, normalised, as UTF-8 bytes one after another, with their hashes.
     public struct Words {
         var bytes: [UInt8] = []
@@ -61,6 +66,24 @@ public final class SearchFormsCache: Sendable {
             stems.reserveCapacity(capacity + capacity / 8)
             skeletons.reserveCapacity(capacity)
         }
+
+        /// Adds one form to a column, after a space unless it is the first.
+        static func add(_ form: UnsafeBufferPointer<UInt8>, to column: inout [UInt8]) {
+            guard !form.isEmpty else { return }
+            if !column.isEmpty { column.append(0x20) }
+            column.append(contentsOf: form)
+        }
+
+        /// Adds the forms of a word worked out on the spot.
+        mutating func add(_ forms: SearchForms) {
+            func add(_ form: String, to column: inout [UInt8]) {
+                var form = form
+                form.withUTF8 { Self.add($0, to: &column) }
+            }
+            add(forms.stem, to: &stems)
+            for variant in forms.variants { add(variant, to: &variants) }
+            if let skeleton = forms.skeleton { add(skeleton, to: &skeletons) }
+        }
     }
 
     /// One word: its bytes at `start` in the table's buffer, then its stem, its variants (with a
@@ -100,6 +123,8 @@ public final class SearchFormsCache: Sendable {
             }
         }
 
+        /// Adds a word of at most `maxWordBytes`, whose forms are then at most a few times as
+        /// long: every length fits its field.
         mutating func insert(_ word: UnsafeBufferPointer<UInt8>, hash: UInt64, forms: SearchForms) -> Int32 {
             if (entries.count + 1) * 2 > buckets.count { grow() }
             let start = Int32(buffer.count)
@@ -141,19 +166,16 @@ public final class SearchFormsCache: Sendable {
             generation += 1
         }
 
-        /// Adds entry `slot`'s forms to the columns, each after a space unless it is the first.
+        /// Adds entry `slot`'s forms to the columns.
         func copy(_ slot: Int32, to columns: inout Columns) {
             let entry = entries[Int(slot)]
             buffer.withUnsafeBufferPointer { all in
-                func add(_ start: Int, _ length: UInt16, to column: inout [UInt8]) {
-                    guard length > 0 else { return }
-                    if !column.isEmpty { column.append(0x20) }
-                    column.append(contentsOf: UnsafeBufferPointer(rebasing: all[start..<(start + Int(length))]))
-                }
                 let stem = Int(entry.start) + Int(entry.wordLength)
-                add(stem, entry.stemLength, to: &columns.stems)
-                add(stem + Int(entry.stemLength), entry.variantsLength, to: &columns.variants)
-                add(stem + Int(entry.stemLength) + Int(entry.variantsLength), entry.skeletonLength, to: &columns.skeletons)
+                let variants = stem + Int(entry.stemLength)
+                let skeleton = variants + Int(entry.variantsLength)
+                Columns.add(UnsafeBufferPointer(rebasing: all[stem..<variants]), to: &columns.stems)
+                Columns.add(UnsafeBufferPointer(rebasing: all[variants..<skeleton]), to: &columns.variants)
+                Columns.add(UnsafeBufferPointer(rebasing: all[skeleton..<(skeleton + Int(entry.skeletonLength))]), to: &columns.skeletons)
             }
         }
     }
@@ -176,7 +198,7 @@ public final class SearchFormsCache: Sendable {
             }
             // The forms of the words not known yet, worked out outside the lock.
             var fresh: [WordKey: SearchForms] = [:]
-            for index in slots.indices where slots[index] < 0 {
+            for index in slots.indices where slots[index] < 0 && word(index).count <= Self.maxWordBytes {
                 let text = String(decoding: word(index), as: UTF8.self)
                 let key = WordKey(text)
                 if fresh[key] == nil { fresh[key] = SearchForms(normalizedWord: text) }
@@ -186,12 +208,16 @@ public final class SearchFormsCache: Sendable {
                 if table.generation != generation {
                     for index in slots.indices { slots[index] = table.find(word(index), hash: words.hashes[index]) }
                 }
-                if !fresh.isEmpty && table.entries.count + fresh.count > capacity {
+                if !fresh.isEmpty && (table.entries.count + fresh.count > capacity || table.buffer.count > Self.maxBufferBytes) {
                     table.startAfresh()
                     for index in slots.indices { slots[index] = -1 }
                 }
                 for index in slots.indices {
                     var slot = slots[index]
+                    if slot < 0 && word(index).count > Self.maxWordBytes {
+                        columns.add(SearchForms(normalizedWord: String(decoding: word(index), as: UTF8.self)))
+                        continue
+                    }
                     if slot < 0 {
                         // New, or lost when the table started afresh: each distinct word is
                         // added once (a repeat finds the first).

@@ -52,11 +52,12 @@ import Testing
     /// word, the variants of those that have any, the skeletons of those that have one. Checked on
     /// the seeds against the forms worked out word by word, with a memo shared across calls and
     /// one small enough to start afresh in the middle of a text.
-    @Test func aDocumentsColumnsAreItsWordsFormsInOrder() {
+    /// The columns worked out word by word.
+    static func expectedColumns(_ lines: [String]) -> (stems: [String], variants: [String], skeletons: [String]) {
         var stems: [String] = []
         var variants: [String] = []
         var skeletons: [String] = []
-        for line in Self.seedLines {
+        for line in lines {
             for token in ArabicTokenizer.tokens(of: line) {
                 let forms = SearchForms(normalizedWord: token.text)
                 stems.append(forms.stem)
@@ -64,6 +65,11 @@ import Testing
                 if let skeleton = forms.skeleton { skeletons.append(skeleton) }
             }
         }
+        return (stems, variants, skeletons)
+    }
+
+    @Test func aDocumentsColumnsAreItsWordsFormsInOrder() {
+        let (stems, variants, skeletons) = Self.expectedColumns(Self.seedLines)
         #expect(stems.count > 2_000 && variants.count > 100 && skeletons.count > 500)
         for cache in [SearchFormsCache(), SearchFormsCache(capacity: 50)] {
             for _ in 0..<2 {
@@ -75,5 +81,23 @@ import Testing
         }
         #expect(SearchDocument([], cache: SearchFormsCache()) == SearchDocument([""], cache: SearchFormsCache()))
         #expect(SearchDocument(["", "..."]).stems.isEmpty)
+    }
+
+    /// Runs of letters far longer than any word (hostile input: a line of one letter repeated)
+    /// get their forms like any word, and are not kept: the memo's entries hold lengths of 16 bits.
+    @Test func wordsLongerThanAnyWordAreIndexedAndNotKept() {
+        let lines = [
+            "وصل " + String(repeating: "ب", count: 100_000) + " للانسحاب",
+            "والمدينة وال" + String(repeating: "ك", count: 70_000) + "ية بغداد",
+        ]
+        let (stems, variants, skeletons) = Self.expectedColumns(lines)
+        let cache = SearchFormsCache()
+        for _ in 0..<2 {
+            let document = SearchDocument(lines, cache: cache)
+            #expect(document.stems == stems.joined(separator: " "))
+            #expect(document.variants == variants.joined(separator: " "))
+            #expect(document.skeletons == skeletons.joined(separator: " "))
+        }
+        #expect(cache.count == 4)
     }
 }
