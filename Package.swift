@@ -170,7 +170,7 @@ let package = Package(
         // libFuzzer target over the parser with -D FUZZING (scripts/fuzz.sh); otherwise a replayer of fuzz inputs.
         .executableTarget(
             name: "FuzzParser",
-            dependencies: ["ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadConfig"]
+            dependencies: ["ArabicText", "ArticleParsing", "EntityLinking", "MarsadRecord", "MarsadConfig"]
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "CZeroMQ"]),
         .testTarget(name: "ArabicTextTests", dependencies: ["ArabicText"]),

@@ -1,10 +1,12 @@
+import ArabicText
 import ArticleParsing
 import EntityLinking
 import Foundation
 import MarsadConfig
 import MarsadRecord
 
-/// One fuzz input run through the record builder the way ingest runs a dropped file.
+/// One fuzz input run through the record builder the way ingest runs a dropped file, and each
+/// record's search forms built the way the archive builds them.
 ///
 /// The first byte picks the format (`byte % 4`: 0 `.txt`, 1 `.html`, 2 `.json`, 3 `.jsonl`); the
 /// rest is the file. `scripts/fuzz.sh` seeds the corpus with real articles prefixed that way.
@@ -20,10 +22,15 @@ enum FuzzInput {
         /// A record that `JSONEncoder` cannot write or that does not read back: ingest would stop
         /// (processBatch throws) or consumers could not decode it.
         case unencodable(String)
+        /// Search forms that differ when built with the memo the archive keeps across articles
+        /// from those built with a fresh one: the archive would index the article wrongly.
+        case misindexed
 
         var isBug: Bool {
-            if case .unencodable = self { return true }
-            return false
+            switch self {
+            case .unencodable, .misindexed: true
+            default: false
+            }
         }
 
         var summary: String {
@@ -31,6 +38,7 @@ enum FuzzInput {
             case .records(let count, let failed): failed == 0 ? "records \(count)" : "records \(count), bad lines \(failed)"
             case .refused(let code): "refused \(code)"
             case .unencodable(let detail): "UNENCODABLE \(detail)"
+            case .misindexed: "MISINDEXED: search forms differ with a shared memo"
             }
         }
     }
@@ -44,8 +52,12 @@ enum FuzzInput {
     /// A fixed reception time, so that relative dates resolve the same way on every run.
     static let receivedAt = Date(timeIntervalSince1970: 1_732_000_000)
 
+    /// The archive's memo of search forms, kept across inputs as the archive keeps it across
+    /// articles; small, so that it starts afresh often.
+    static let searchForms = SearchFormsCache(capacity: 500)
+
     /// Builds the records of `bytes` named `name`, encodes each as ingest journals it and decodes
-    /// it back as a consumer would.
+    /// it back as a consumer would, then builds its search forms as the archive would.
     static func run(name: String, bytes: [UInt8], builder: RecordBuilder) -> Outcome {
         let outcomes: [RecordOutcome]
         do throws(ParseFailure) {
@@ -68,6 +80,8 @@ enum FuzzInput {
                 } catch {
                     return .unencodable("\(error)")
                 }
+                let texts = [record.title] + record.paragraphs
+                guard SearchDocument(texts, cache: searchForms) == SearchDocument(texts, cache: SearchFormsCache()) else { return .misindexed }
                 built += 1
             }
         }

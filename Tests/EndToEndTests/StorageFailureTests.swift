@@ -25,6 +25,15 @@ import Testing
         return ingest
     }
 
+    /// Makes `<spool>/done` immutable (`chattr +i`): files are journaled but cannot be moved on.
+    /// Returns what makes it writable again (true when it did), for the test and its `defer`.
+    func immutableDone(_ workspace: Workspace) throws -> () -> Bool {
+        let done = workspace.spool + "/done"
+        try FileManager.default.createDirectory(atPath: done, withIntermediateDirectories: true)
+        #expect(try runToEnd("/usr/bin/chattr", ["+i", done]).status == 0)
+        return { (try? runToEnd("/usr/bin/chattr", ["-i", done]).status) == 0 }
+    }
+
     /// Ingest, and a subscriber of `article.` that is live.
     func startFollowedIngest(_ workspace: Workspace) throws -> (ingest: MarsadProcess, subscriber: TestSubscriber) {
         let ingest = try startIngest(workspace)
@@ -230,10 +239,8 @@ import Testing
     @Test func aFileThatCannotBeMovedOnStillHasItsRecordPublishedOnce() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        let done = workspace.spool + "/done"
-        try FileManager.default.createDirectory(atPath: done, withIntermediateDirectories: true)
-        #expect(try runToEnd("/usr/bin/chattr", ["+i", done]).status == 0)
-        defer { _ = try? runToEnd("/usr/bin/chattr", ["-i", done]) }
+        let releaseDone = try immutableDone(workspace)
+        defer { _ = releaseDone() }
         let (daemon, subscriber) = try startFollowedIngest(workspace)
 
         let count = 6
@@ -251,7 +258,7 @@ import Testing
         #expect(try subscriber.receive(until: { $0.messages.count >= waiting }), "log:\n\(daemon.log)")
         #expect(subscriber.messages.map(\.envelope.seq) == Array(1...UInt64(waiting)))
 
-        #expect(try runToEnd("/usr/bin/chattr", ["-i", done]).status == 0)
+        #expect(releaseDone())
         #expect(waitUntil(timeout: 30) { workspace.names(in: "done").count == count }, "log:\n\(daemon.log)")
         #expect(daemon.waitForLog("the journal and the spool can be written again"))
         try subscriber.receive(until: { $0.messages.count > count }, timeout: 1)
@@ -271,10 +278,8 @@ import Testing
     @Test func aFileJournaledBeforeAKillIsNotADuplicateAfterTheRestart() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
-        let done = workspace.spool + "/done"
-        try FileManager.default.createDirectory(atPath: done, withIntermediateDirectories: true)
-        #expect(try runToEnd("/usr/bin/chattr", ["+i", done]).status == 0)
-        defer { _ = try? runToEnd("/usr/bin/chattr", ["-i", done]) }
+        let releaseDone = try immutableDone(workspace)
+        defer { _ = releaseDone() }
         // Dropped before the start, so the start-up scan takes them all in one batch.
         try dropArticles(workspace, count: 3)
         try workspace.drop(
@@ -288,7 +293,7 @@ import Testing
         #expect(waiting == ["00.jsonl", "01.txt", "02.txt", "03.txt"])
         first.signal(SIGKILL)
         _ = first.waitForExit()
-        #expect(try runToEnd("/usr/bin/chattr", ["-i", done]).status == 0)
+        #expect(releaseDone())
         let copied = try Data(contentsOf: URL(fileURLWithPath: workspace.spool + "/processing/01.txt"))
         try workspace.drop("copy.txt", bytes: Array(copied))
 
