@@ -61,7 +61,34 @@ final class AlertDelivery {
         // transaction instead of one per delivery. A kill before that repeats them, as a kill
         // between a delivery and its removal always could.
         var delivered: [AlertStore.Pending] = []
+        // Lines written to alert files in this pass count as delivered once their file is synced,
+        // once for the whole pass (not once per alert).
+        var filed: [String: [(pending: AlertStore.Pending, sink: String)]] = [:]
         defer { decoded = nil }
+        func succeeded(_ pending: AlertStore.Pending, sink: String) {
+            delivered.append(pending)
+            Counter(label: "marsad_alert_deliveries_total", dimensions: [("sink", sink), ("outcome", "delivered")]).increment()
+            deliveredCount[sink, default: 0] += 1
+        }
+        func failed(_ pending: AlertStore.Pending, sink: String, error: DeliveryError) throws {
+            let delay = min(60, pow(2, Double(min(pending.attempts, 6))))
+            try store.failed(pending, error: error.description, retryAt: Date().addingTimeInterval(delay))
+            Counter(label: "marsad_alert_deliveries_total", dimensions: [("sink", sink), ("outcome", "failed")]).increment()
+            logger.warning(
+                "alert delivery failed; will retry",
+                metadata: ["sink": "\(sink)", "alert": "\(pending.alertID)", "attempt": "\(pending.attempts + 1)", "error": "\(error)"])
+        }
+        func syncFiles() throws {
+            for (path, written) in filed {
+                do {
+                    try files[path]?.sync()
+                    for item in written { succeeded(item.pending, sink: item.sink) }
+                } catch let error as DeliveryError {
+                    for item in written { try failed(item.pending, sink: item.sink, error: error) }
+                }
+            }
+            filed.removeAll()
+        }
         do {
             for pending in try store.due(now: now, limit: limit) {
                 guard let sink = sinks[pending.sink] else {
@@ -69,20 +96,18 @@ final class AlertDelivery {
                     continue
                 }
                 do {
-                    try deliver(pending, to: sink)
-                    delivered.append(pending)
-                    Counter(label: "marsad_alert_deliveries_total", dimensions: [("sink", sink.name), ("outcome", "delivered")]).increment()
-                    deliveredCount[sink.name, default: 0] += 1
+                    if let file = try deliver(pending, to: sink) {
+                        filed[file, default: []].append((pending, sink.name))
+                    } else {
+                        succeeded(pending, sink: sink.name)
+                    }
                 } catch let error as DeliveryError {
-                    let delay = min(60, pow(2, Double(min(pending.attempts, 6))))
-                    try store.failed(pending, error: error.description, retryAt: Date().addingTimeInterval(delay))
-                    Counter(label: "marsad_alert_deliveries_total", dimensions: [("sink", sink.name), ("outcome", "failed")]).increment()
-                    logger.warning(
-                        "alert delivery failed; will retry",
-                        metadata: ["sink": "\(sink.name)", "alert": "\(pending.alertID)", "attempt": "\(pending.attempts + 1)", "error": "\(error)"])
+                    try failed(pending, sink: sink.name, error: error)
                 }
             }
+            try syncFiles()
         } catch {
+            try? syncFiles()
             try? store.delivered(delivered)
             throw error
         }
@@ -105,7 +130,9 @@ final class AlertDelivery {
         let description: String
     }
 
-    private func deliver(_ pending: Pending, to sink: SinkDefinition) throws {
+    /// Delivers one alert; for a file sink, returns the file, whose lines count as delivered
+    /// once it is synced (`AlertFile.sync`).
+    private func deliver(_ pending: Pending, to sink: SinkDefinition) throws -> String? {
         switch sink.kind {
         case .log:
             let alert = alert(of: pending)
@@ -130,8 +157,9 @@ final class AlertDelivery {
             } catch {
                 throw DeliveryError(description: "\(error)")
             }
+            return target
         case .zmq:
-            guard let publisher, let alert = alert(of: pending) else { return }
+            guard let publisher, let alert = alert(of: pending) else { return nil }
             publishedSeq = UInt64(pending.seq)
             let envelope = Envelope(
                 stream: "alerts", epoch: 1, seq: UInt64(pending.seq), id: alert.id, schema: AlertRecord.schemaName, time: alert.createdAt)
@@ -164,6 +192,7 @@ final class AlertDelivery {
                 throw DeliveryError(description: "POST \(url): \(error)")
             }
         }
+        return nil
     }
 
     typealias Pending = AlertStore.Pending
@@ -177,11 +206,14 @@ final class AlertDelivery {
 }
 
 /// The `file` sink's JSONL file. It remembers the ids it holds, so an alert delivered just
-/// before a kill (but still in the outbox) is not written twice after the restart.
+/// before a kill (but still in the outbox) is not written twice after the restart. Lines are
+/// written as they come and made durable together (`sync`), before the outbox lets them go.
 final class AlertFile {
     let path: String
     private let descriptor: Int32
     private var ids: Set<String> = []
+    /// Where the lines not yet synced start, and their ids.
+    private var unsynced: (start: off_t, ids: [String])?
 
     init(path: String) throws {
         self.path = path
@@ -205,13 +237,32 @@ final class AlertFile {
     func append(id: String, line: String) throws {
         guard !ids.contains(id) else { return }
         let bytes = Array((line + "\n").utf8)
+        if unsynced == nil {
+            let end = lseek(descriptor, 0, SEEK_END)
+            guard end >= 0 else { throw AlertDelivery.DeliveryError(description: "seek \(path): \(String(cString: strerror(errno)))") }
+            unsynced = (end, [])
+        }
         // A line that cannot be written whole (a full disk) is cut off again: the outbox retries
         // it later, and the file must not keep a torn line in its middle.
         do {
-            try bytes.withUnsafeBytes { bytes in try WholeAppend.appendLines(bytes, to: descriptor, sync: true) }
+            try bytes.withUnsafeBytes { bytes in try WholeAppend.appendLines(bytes, to: descriptor, sync: false) }
         } catch let failure as WholeAppend.Failure {
             throw AlertDelivery.DeliveryError(description: failure.describe(path))
         }
         ids.insert(id)
+        unsynced?.ids.append(id)
+    }
+
+    /// Makes the lines appended since the last sync durable. If that fails, they are cut off and
+    /// forgotten, so that the outbox writes them again (after a failed `fdatasync` the kernel
+    /// may have dropped them).
+    func sync() throws {
+        guard let written = unsynced else { return }
+        unsynced = nil
+        guard fdatasync(descriptor) != 0 else { return }
+        let message = String(cString: strerror(errno))
+        _ = ftruncate(descriptor, written.start)
+        for id in written.ids { ids.remove(id) }
+        throw AlertDelivery.DeliveryError(description: "fdatasync \(path): \(message)")
     }
 }
