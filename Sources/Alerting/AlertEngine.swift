@@ -24,12 +24,12 @@ public struct AlertEngine: Sendable {
         init(_ record: ArticleRecord, indexing: Set<WordKey>, memo: inout StemMemo) {
             var stems: [WordKey] = []
             for text in [record.title] + record.paragraphs {
-                for token in ArabicTokenizer.tokens(of: text) {
-                    let word = WordKey(token.text)
+                for token in ArabicTokenizer.words(ofNormalized: ArabicNormalizer.normalizedScalars(text)) {
+                    let word = WordKey(token)
                     if let stem = memo[word] {
                         stems.append(stem)
                     } else {
-                        let stem = WordKey(SearchForms.lightStem(token.text))
+                        let stem = WordKey(SearchForms.lightStem(token))
                         memo[word] = stem
                         stems.append(stem)
                     }

@@ -39,12 +39,13 @@ public enum ArabicTokenizer {
         return tokens
     }
 
-    /// Just the words of `normalized`, without their ranges: the fast path for indexing.
-    public static func words(of normalized: NormalizedText) -> [String] {
+    /// Just the words of normalised scalars (`ArabicNormalizer.normalizedScalars`), without their
+    /// ranges: for readers that need the words and not where they are.
+    public static func words(ofNormalized scalars: [Unicode.Scalar]) -> [String] {
         var words: [String] = []
         var buffer: [UInt8] = []
         buffer.reserveCapacity(64)
-        for scalar in normalized.scalars {
+        for scalar in scalars {
             if isWordScalar(scalar) {
                 UTF8.encode(scalar) { buffer.append($0) }
             } else if !buffer.isEmpty {

@@ -70,6 +70,29 @@ import Testing
         #expect(slice(tokens[1].originalRange) == "شويجو")
     }
 
+    /// The tokenizer's table below U+0700 answers as its rules do, for every scalar; above it the
+    /// rules answer.
+    @Test func theTokenizersLowTableAgreesWithItsRules() {
+        for value in UInt32(0)..<0x0800 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(ArabicTokenizer.isWordScalar(scalar) == ArabicTokenizer.isWordScalarSlowly(scalar), "U+\(String(value, radix: 16))")
+        }
+    }
+
+    /// The paths without offsets give what the paths with them give: the same scalars, the
+    /// same words.
+    @Test func normalisingAndCuttingWordsWithoutOffsetsGivesTheSameWords() {
+        let texts = [
+            "وأكَّد «البنتاجون» أنّ الـقوات الأمريكية (٢٠٢٤) ستنسحب بحلول 26/10 — Pentagon’s ÉCOLE ¾",
+            "لـ”البنتاجون”، (قسد) والأمم المتحدة وَ ﻻ ﷲ", "", "...",
+        ]
+        for text in texts {
+            let scalars = ArabicNormalizer.normalizedScalars(text)
+            #expect(scalars == ArabicNormalizer.normalize(text).scalars)
+            #expect(ArabicTokenizer.words(ofNormalized: scalars) == ArabicTokenizer.tokens(of: text).map(\.text))
+        }
+    }
+
     @Test func tokensSplitOnPunctuationAndQuotes() {
         #expect(ArabicTokenizer.tokens(of: "لـ”البنتاجون”، (قسد)").map(\.text) == ["ل", "البنتاجون", "قسد"])
     }
