@@ -14,6 +14,17 @@ public final class SQLiteArchive: ArchiveBackend {
     public var location: String { path }
     let pool: DatabasePool
     private let formsCache = SearchFormsCache()
+    /// The entity rows this process has committed, as committed: an article names 10–40
+    /// entities, and upserting each again rewrote its row in every batch (for a lone article,
+    /// most of its transaction's statements). Forgotten when a commit fails.
+    private let storedEntities = Mutex<[String: EntityRow]>([:])
+
+    struct EntityRow: Equatable {
+        let kind: String
+        let nameAr: String
+        let nameEn: String
+        let wikidata: String?
+    }
 
     /// Opens (creating and migrating) the archive at `path`.
     public init(path: String, readOnly: Bool = false) throws {
@@ -98,6 +109,28 @@ public final class SQLiteArchive: ArchiveBackend {
         let batch = try PreparedBatch(messages, cache: formsCache, archived: archived)
         let archivedAt = StreamClock.iso(now)
         defer { walState.withLock { $0.dirty = true } }
+        let known = storedEntities.withLock { $0 }
+        var upserted: [String: EntityRow] = [:]
+        let inserted: Int
+        do {
+            inserted = try write(batch, checkpoint: checkpoint, archivedAt: archivedAt, knownEntities: known, upserted: &upserted)
+        } catch {
+            // A row changed or removed by someone else is written again next time.
+            storedEntities.withLock { $0.removeAll() }
+            throw error
+        }
+        storedEntities.withLock { $0.merge(upserted) { _, new in new } }
+        return inserted
+    }
+
+    /// The batch's transaction. Entities whose row is in `knownEntities` as it would be written
+    /// are not written again; those written are added to `upserted`.
+    private func write(
+        _ batch: PreparedBatch, checkpoint: Checkpoint, archivedAt: String, knownEntities: [String: EntityRow],
+        upserted: inout [String: EntityRow]
+    ) throws -> Int {
+        var written: [String: EntityRow] = [:]
+        defer { upserted = written }
         return try pool.write { db in
             let insertArticle = try db.cachedStatement(
                 sql: """
@@ -141,8 +174,10 @@ public final class SQLiteArchive: ArchiveBackend {
                 inserted += 1
                 try insertIndex.execute(arguments: [rowID, document.stems, document.variants, document.skeletons])
                 for entity in record.entities {
-                    if entitiesSeen.insert(entity.id).inserted {
+                    let row = EntityRow(kind: entity.kind, nameAr: entity.nameAr, nameEn: entity.nameEn, wikidata: entity.wikidata)
+                    if entitiesSeen.insert(entity.id).inserted && knownEntities[entity.id] != row {
                         try upsertEntity.execute(arguments: [entity.id, entity.kind, entity.nameAr, entity.nameEn, entity.wikidata])
+                        written[entity.id] = row
                     }
                     try insertMention.execute(arguments: [record.id, entity.id, entity.count])
                 }
