@@ -43,18 +43,39 @@ public enum ArabicTokenizer {
     /// ranges: for readers that need the words and not where they are.
     public static func words(ofNormalized scalars: [Unicode.Scalar]) -> [String] {
         var words: [String] = []
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(64)
+        var bytes: [UInt8] = []
+        appendWords(ofNormalized: scalars, to: &bytes) { word, _ in words.append(String(decoding: word, as: UTF8.self)) }
+        return words
+    }
+
+    /// Appends the UTF-8 bytes of the words of normalised scalars to `bytes`, one after another
+    /// with nothing between them, and calls `wordEnded` with each word's bytes and where it ends
+    /// in `bytes`, once the word is complete.
+    static func appendWords(
+        ofNormalized scalars: [Unicode.Scalar], to bytes: inout [UInt8], wordEnded: (_ word: UnsafeBufferPointer<UInt8>, _ end: Int) -> Void
+    ) {
+        var start = bytes.count
+        func close() {
+            guard bytes.count > start else { return }
+            bytes.withUnsafeBufferPointer { wordEnded(UnsafeBufferPointer(rebasing: $0[start...]), $0.count) }
+            start = bytes.count
+        }
         for scalar in scalars {
-            if isWordScalar(scalar) {
-                UTF8.encode(scalar) { buffer.append($0) }
-            } else if !buffer.isEmpty {
-                words.append(String(decoding: buffer, as: UTF8.self))
-                buffer.removeAll(keepingCapacity: true)
+            guard isWordScalar(scalar) else {
+                close()
+                continue
+            }
+            let value = scalar.value
+            if value < 0x80 {
+                bytes.append(UInt8(value))
+            } else if value < 0x800 {
+                bytes.append(UInt8(0xC0 | value >> 6))
+                bytes.append(UInt8(0x80 | value & 0x3F))
+            } else {
+                UTF8.encode(scalar) { bytes.append($0) }
             }
         }
-        if !buffer.isEmpty { words.append(String(decoding: buffer, as: UTF8.self)) }
-        return words
+        close()
     }
 
     /// Normalises and tokenises `text` in one step.

@@ -27,29 +27,17 @@ public final class SearchFormsCache: Sendable {
         /// Adds the words of normalised text: runs of letters and digits, as `ArabicTokenizer`
         /// cuts them.
         public mutating func add(_ scalars: [Unicode.Scalar]) {
-            var start = bytes.count
-            func close() {
-                guard bytes.count > start else { return }
-                ends.append(Int32(bytes.count))
-                hashes.append(bytes.withUnsafeBufferPointer { WordKey.hash(UnsafeBufferPointer(rebasing: $0[start...])) })
-                start = bytes.count
+            // Taken out of `self` while `bytes` grows, put back after (no copy).
+            var ends: [Int32] = []
+            var hashes: [UInt64] = []
+            swap(&ends, &self.ends)
+            swap(&hashes, &self.hashes)
+            ArabicTokenizer.appendWords(ofNormalized: scalars, to: &bytes) { word, end in
+                ends.append(Int32(end))
+                hashes.append(WordKey.hash(word))
             }
-            for scalar in scalars {
-                guard ArabicTokenizer.isWordScalar(scalar) else {
-                    close()
-                    continue
-                }
-                let value = scalar.value
-                if value < 0x80 {
-                    bytes.append(UInt8(value))
-                } else if value < 0x800 {
-                    bytes.append(UInt8(0xC0 | value >> 6))
-                    bytes.append(UInt8(0x80 | value & 0x3F))
-                } else {
-                    UTF8.encode(scalar) { bytes.append($0) }
-                }
-            }
-            close()
+            swap(&ends, &self.ends)
+            swap(&hashes, &self.hashes)
         }
 
         var count: Int { ends.count }

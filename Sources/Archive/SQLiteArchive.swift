@@ -110,28 +110,24 @@ public final class SQLiteArchive: ArchiveBackend {
         let archivedAt = StreamClock.iso(now)
         defer { walState.withLock { $0.dirty = true } }
         let known = storedEntities.withLock { $0 }
-        var upserted: [String: EntityRow] = [:]
-        let inserted: Int
+        let written: (inserted: Int, entities: [String: EntityRow])
         do {
-            inserted = try write(batch, checkpoint: checkpoint, archivedAt: archivedAt, knownEntities: known, upserted: &upserted)
+            written = try write(batch, checkpoint: checkpoint, archivedAt: archivedAt, knownEntities: known)
         } catch {
             // A row changed or removed by someone else is written again next time.
             storedEntities.withLock { $0.removeAll() }
             throw error
         }
-        storedEntities.withLock { $0.merge(upserted) { _, new in new } }
-        return inserted
+        storedEntities.withLock { $0.merge(written.entities) { _, new in new } }
+        return written.inserted
     }
 
-    /// The batch's transaction. Entities whose row is in `knownEntities` as it would be written
-    /// are not written again; those written are added to `upserted`.
+    /// The batch's transaction: how many articles were new, and the entity rows written. Entities
+    /// whose row is in `knownEntities` as it would be written are not written again.
     private func write(
-        _ batch: PreparedBatch, checkpoint: Checkpoint, archivedAt: String, knownEntities: [String: EntityRow],
-        upserted: inout [String: EntityRow]
-    ) throws -> Int {
-        var written: [String: EntityRow] = [:]
-        defer { upserted = written }
-        return try pool.write { db in
+        _ batch: PreparedBatch, checkpoint: Checkpoint, archivedAt: String, knownEntities: [String: EntityRow]
+    ) throws -> (inserted: Int, entities: [String: EntityRow]) {
+        try pool.write { db in
             let insertArticle = try db.cachedStatement(
                 sql: """
                     INSERT OR IGNORE INTO articles
@@ -150,6 +146,7 @@ public final class SQLiteArchive: ArchiveBackend {
             let insertMention = try db.cachedStatement(sql: "INSERT OR IGNORE INTO mentions (article_id, entity_id, count) VALUES (?, ?, ?)")
             let insertLabel = try db.cachedStatement(sql: "INSERT OR IGNORE INTO labels (article_id, label, score, evidence) VALUES (?, ?, ?, ?)")
             var inserted = 0
+            var written: [String: EntityRow] = [:]
             var entitiesSeen: Set<String> = []
             for item in batch.items {
                 let (message, record) = (item.message, item.record)
@@ -191,7 +188,7 @@ public final class SQLiteArchive: ArchiveBackend {
                     ON CONFLICT(stream) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, updated_at = excluded.updated_at
                     """,
                 arguments: [checkpoint.stream, checkpoint.epoch, checkpoint.seq, archivedAt])
-            return inserted
+            return (inserted, written)
         }
     }
 

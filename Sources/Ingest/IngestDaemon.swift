@@ -368,7 +368,7 @@ public final class IngestDaemon: Sendable {
         var files: [(name: String, outcomes: [Outcome])] = []
         for file in finished {
             let seq = file.kind == .published ? file.record.flatMap { seqByID[$0.id] } ?? 0 : file.earlierSeq
-            let outcome = Outcome(id: file.record?.id ?? "", kind: file.kind, seq: seq, fileBytes: file.record?.fileBytes ?? 0)
+            let outcome = Outcome(id: file.record?.id ?? "", kind: file.kind, seq: seq, fileBytes: file.record?.source?.size ?? 0)
             if files.last?.name == file.name {
                 files[files.count - 1].outcomes.append(outcome)
             } else {
@@ -435,10 +435,8 @@ public final class IngestDaemon: Sendable {
             let id: String
             let topics: [String]
             let payload: Data
-            let fileBytes: Int
-            /// The file's (or `.jsonl` line's) SHA-256 and line, as the record's `files` says.
-            let sha256: String
-            let line: Int?
+            /// The file (or `.jsonl` line) as the record's `files` names it: name, SHA-256, size.
+            let source: ArticleRecord.FileField?
         }
 
         /// A record ready to journal, or a `.jsonl` line (or whole file) that is not one.
@@ -461,7 +459,7 @@ public final class IngestDaemon: Sendable {
         guard let entry = try? journal.read(from: seq, through: seq, limit: 1).entries.first, entry.seq == seq,
             let journaled = try? ArticleRecord.decodeWithoutMentions(entry.payload)
         else { return false }
-        return journaled.files.contains { $0.name == name && $0.sha256 == record.sha256 && $0.line == record.line }
+        return journaled.files.contains { $0.name == name && $0.sha256 == record.source?.sha256 && $0.line == record.source?.line }
     }
 
     /// Reads and parses `processing/<name>` for every name, spread over the cores, in order.
@@ -479,8 +477,7 @@ public final class IngestDaemon: Sendable {
                                 .ready(
                                     .init(
                                         id: record.id, topics: Topic.topics(forEntityIDs: record.entities.map(\.id)), payload: record.jsonData(),
-                                        fileBytes: record.files.first?.size ?? 0, sha256: record.files.first?.sha256 ?? "",
-                                        line: record.files.first?.line))
+                                        source: record.files.first))
                             case .failure(let failure): .failed(line: outcome.line, lineBytes: outcome.lineBytes, failure: failure)
                             }
                         }))
@@ -638,7 +635,6 @@ struct StorageRetry {
     /// When to try again (monotonic milliseconds).
     private(set) var at: UInt64
     private(set) var error = ""
-    private(set) var hint = ""
     /// The pause is over and what waited in processing/ is stored: claims are tried again, and
     /// the next batch stored (or an empty inbox) ends the episode.
     var probing = false
@@ -668,7 +664,6 @@ struct StorageRetry {
 
     private mutating func schedule(after failure: any Error, logger: Logger, spool: Spool) {
         error = "\(failure)"
-        hint = Self.hint(for: failure)
         let delay = UInt64(RetryPause.milliseconds(afterAttempt: attempts))
         at = StreamClock.monotonicMilliseconds() + delay
         IngestMetrics.storageFailures.increment()
@@ -677,7 +672,7 @@ struct StorageRetry {
             metadata: [
                 "error": "\(error)", "attempt": "\(attempts)", "retry_in_ms": "\(delay)",
                 "waiting": "\(spool.names(in: spool.processing).count)",
-                "hint": "\(hint)",
+                "hint": "\(Self.hint(for: failure))",
             ])
     }
 

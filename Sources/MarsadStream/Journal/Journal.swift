@@ -145,10 +145,7 @@ public final class Journal: Sendable {
     public var count: Int { state.withLock { $0.segments.reduce(0) { $0 + $1.offsets.count } } }
 
     /// Whether a record with this id is held.
-    public func contains(id: String) -> Bool {
-        guard let key = RecordKey(hex: id) else { return false }
-        return state.withLock { $0.ids[key] != nil }
-    }
+    public func contains(id: String) -> Bool { seq(ofID: id) != nil }
 
     /// The seq of the record with this id, if it is held.
     public func seq(ofID id: String) -> UInt64? {
